@@ -1,0 +1,1 @@
+"""Custom integrations (package marker for tests and type checking)."""

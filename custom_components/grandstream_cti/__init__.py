@@ -1,0 +1,1 @@
+"""The Grandstream IP Phone (CTI) integration."""

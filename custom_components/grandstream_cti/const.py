@@ -1,0 +1,24 @@
+"""Constants of the Grandstream IP Phone (CTI) integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "grandstream_cti"
+LOGGER = logging.getLogger(__package__)
+
+MANUFACTURER: Final = "Grandstream"
+
+DEFAULT_SCAN_INTERVAL: Final = 10
+MIN_SCAN_INTERVAL: Final = 2
+MAX_SCAN_INTERVAL: Final = 300
+DEFAULT_SCAN_INTERVAL_DELTA: Final = timedelta(seconds=DEFAULT_SCAN_INTERVAL)
+
+CONF_ACCOUNT: Final = "account"
+CONF_KEYS: Final = "keys"
+CONF_NUMBER: Final = "number"
+
+ISSUE_CTI_DISABLED: Final = "cti_disabled"
+ISSUE_POPUP_CONFIRMATION: Final = "popup_confirmation"

@@ -1,0 +1,74 @@
+"""Action URL push: the events a phone reports and the variables it fills in.
+
+The phone calls a configured URL (one field per event, `P8304`...) with
+`$variables` replaced by raw, not URL-encoded, values.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+
+class ActionUrlEvent(StrEnum):
+    """Events the phone can push, named after its Action URL fields."""
+
+    SETUP_COMPLETED = "setup_completed"
+    REGISTERED = "registered"
+    UNREGISTERED = "unregistered"
+    OFF_HOOK = "off_hook"
+    ON_HOOK = "on_hook"
+    INCOMING_CALL = "incoming_call"
+    OUTGOING_CALL = "outgoing_call"
+    MISSED_CALL = "missed_call"
+    ESTABLISHED_CALL = "established_call"
+    TERMINATED_CALL = "terminated_call"
+    REJECTED_CALL = "rejected_call"
+    DND_ON = "dnd_on"
+    DND_OFF = "dnd_off"
+    HOLD = "hold"
+    UNHOLD = "unhold"
+    IDLE_TO_BUSY = "idle_to_busy"
+    BUSY_TO_IDLE = "busy_to_idle"
+
+
+# The phone's configuration field (P-value) for each event.
+ACTION_URL_FIELDS: Final[dict[ActionUrlEvent, str]] = {
+    ActionUrlEvent.SETUP_COMPLETED: "P8304",
+    ActionUrlEvent.REGISTERED: "P8305",
+    ActionUrlEvent.UNREGISTERED: "P8306",
+    ActionUrlEvent.OFF_HOOK: "P8308",
+    ActionUrlEvent.ON_HOOK: "P8309",
+    ActionUrlEvent.INCOMING_CALL: "P8310",
+    ActionUrlEvent.OUTGOING_CALL: "P8311",
+    ActionUrlEvent.MISSED_CALL: "P8312",
+    ActionUrlEvent.ESTABLISHED_CALL: "P8313",
+    ActionUrlEvent.TERMINATED_CALL: "P8314",
+    ActionUrlEvent.REJECTED_CALL: "P8315",
+    ActionUrlEvent.DND_ON: "P8316",
+    ActionUrlEvent.DND_OFF: "P8317",
+    ActionUrlEvent.HOLD: "P8324",
+    ActionUrlEvent.UNHOLD: "P8325",
+    ActionUrlEvent.IDLE_TO_BUSY: "P8328",
+    ActionUrlEvent.BUSY_TO_IDLE: "P8329",
+}
+
+# Variables the phone substitutes (`$name` in the URL).
+ACTION_URL_VARIABLES: Final = (
+    "phone_ip",
+    "mac",
+    "product",
+    "program_version",
+    "hardware_version",
+    "local",
+    "display_local",
+    "remote",
+    "display_remote",
+    "active_user",
+    "call-id",
+    "duration",
+    "calldirection",
+)
+
+# URLs longer than this are silently dropped by the phone.
+ACTION_URL_MAX_LENGTH: Final = 256

@@ -1,0 +1,121 @@
+"""Typed results of the CTI API, shared by the client and the simulator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class LineState(StrEnum):
+    """State of one line appearance (`api-get_line_status`)."""
+
+    IDLE = "idle"
+    RINGING = "ringing"
+    CALLING = "calling"
+    DIALING = "dialing"
+    CONNECTED = "connected"
+    ONHOLD = "onhold"
+    FAILED = "failed"
+    TRANSFERRING = "transferring"
+    CONFERENCE = "conference"
+    PAGING = "paging"
+    ENDING = "ending"
+    # Any state the spec does not list; the raw value is kept beside it.
+    UNKNOWN = "unknown"
+
+
+class PhoneStatus(StrEnum):
+    """Phone-wide status (`api-get_phone_status`)."""
+
+    AVAILABLE = "available"
+    BUSY = "busy"
+    RINGING = "ringing"
+    DND = "dnd"
+    UNKNOWN = "unknown"
+
+
+class PhoneOperation(StrEnum):
+    """Commands of `api-phone_operation` (the value is the wire `cmd`)."""
+
+    END_CALL = "endcall"
+    HOLD_CALL = "holdcall"
+    ACCEPT_CALL = "acceptcall"
+    REJECT_CALL = "rejectcall"
+    CANCEL = "cancel"
+
+
+# States in which a line carries a call (anything but idle / unknown-idle).
+LINE_STATES_IN_CALL = frozenset(
+    {
+        LineState.CONNECTED,
+        LineState.ONHOLD,
+        LineState.TRANSFERRING,
+        LineState.CONFERENCE,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line appearance."""
+
+    line: int
+    state: LineState
+    raw_state: str
+    # Account of the call as the phone sent it: 1-based on some firmware,
+    # 0-based on others, None while idle.
+    account: int | None = None
+    remote_name: str = ""
+    remote_number: str = ""
+    active: bool | None = None
+    conference: bool | None = None
+
+    @property
+    def is_idle(self) -> bool:
+        """Return True when the line carries nothing."""
+        return self.state is LineState.IDLE
+
+    @property
+    def is_ringing(self) -> bool:
+        """Return True when an incoming call rings on this line."""
+        return self.state is LineState.RINGING
+
+    @property
+    def in_call(self) -> bool:
+        """Return True when a call is established (talking, held, ...)."""
+        return self.state in LINE_STATES_IN_CALL
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneState:
+    """Phone-wide status with the raw value the phone sent."""
+
+    status: PhoneStatus
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """One SIP account of the phone (`api-get_accounts`)."""
+
+    id: int
+    name: str = ""
+    sip_id: str = ""
+    sip_server: str = ""
+    registered: bool = False
+
+    @property
+    def configured(self) -> bool:
+        """Return True when the account has a SIP user id."""
+        return bool(self.sip_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """Facts readable without a passcode; every field may be missing."""
+
+    model: str | None = None
+    firmware: str | None = None
+    num_accounts: int | None = None
+    num_lines: int | None = None
+    mac: str | None = None

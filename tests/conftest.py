@@ -1,0 +1,43 @@
+"""Shared fixtures.
+
+`homeassistant` is imported first: from 2026.9 it aliases voluptuous to probatio,
+which must happen before anything imports voluptuous. Our `custom_components`
+package is imported before Home Assistant starts so its loader finds ours and
+not the one shipped with the test harness.
+"""
+
+from __future__ import annotations
+
+import homeassistant  # noqa: F401  # isort: skip
+
+import custom_components.grandstream_cti  # noqa: F401  # isort: skip
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from simulator import PhoneSimulator, SimulatorConfig
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load integrations from custom_components."""
+
+
+@pytest.fixture
+def simulator_config() -> SimulatorConfig:
+    """Return the simulated phone's settings; override in a test module to change them."""
+    return SimulatorConfig()
+
+
+@pytest.fixture
+async def simulator(
+    socket_enabled: None, simulator_config: SimulatorConfig
+) -> AsyncIterator[PhoneSimulator]:
+    """Run a simulated phone on a free loopback port for the test."""
+    sim = PhoneSimulator(simulator_config)
+    await sim.start(host="127.0.0.1", port=0)
+    try:
+        yield sim
+    finally:
+        await sim.stop()
