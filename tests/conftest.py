@@ -19,11 +19,6 @@ import pytest
 from simulator import PhoneSimulator, SimulatorConfig
 
 
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
-    """Let Home Assistant load integrations from custom_components."""
-
-
 @pytest.fixture
 def simulator_config() -> SimulatorConfig:
     """Return the simulated phone's settings; override in a test module to change them."""
