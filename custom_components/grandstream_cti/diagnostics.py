@@ -1,0 +1,40 @@
+"""Diagnostics, with everything personal or secret redacted."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_HOST, CONF_PASSWORD
+from homeassistant.core import HomeAssistant
+
+from .coordinator import GrandstreamConfigEntry
+
+TO_REDACT = {
+    CONF_PASSWORD,
+    CONF_HOST,
+    "mac",
+    "name",
+    "sip_id",
+    "sip_server",
+    "remote_number",
+    "remote_name",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: GrandstreamConfigEntry
+) -> dict[str, Any]:
+    """Return diagnostics of one phone."""
+    runtime = entry.runtime_data
+    coordinator = runtime.coordinator
+    return async_redact_data(
+        {
+            "entry": {"data": dict(entry.data), "options": dict(entry.options)},
+            "model_info": asdict(runtime.model_info),
+            "last_update_success": coordinator.last_update_success,
+            "data": asdict(coordinator.data),
+        },
+        TO_REDACT,
+    )
