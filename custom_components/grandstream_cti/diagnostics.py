@@ -29,12 +29,18 @@ async def async_get_config_entry_diagnostics(
     """Return diagnostics of one phone."""
     runtime = entry.runtime_data
     coordinator = runtime.coordinator
+    data = coordinator.data
     return async_redact_data(
         {
             "entry": {"data": dict(entry.data), "options": dict(entry.options)},
             "model_info": asdict(runtime.model_info),
             "last_update_success": coordinator.last_update_success,
-            "data": asdict(coordinator.data),
+            # Lists, not the snapshot's tuples: redaction only walks lists.
+            "data": {
+                "accounts": [asdict(account) for account in data.accounts],
+                "lines": [asdict(line) for line in data.lines],
+                "phone": asdict(data.phone),
+            },
         },
         TO_REDACT,
     )

@@ -1,10 +1,150 @@
-"""Fixtures for the Home Assistant side."""
+"""Fixtures for the Home Assistant side: a config entry aimed at the simulator."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_VERIFY_SSL,
+)
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.grandstream_cti.const import DOMAIN
+from simulator import PhoneSimulator
+
+PASSCODE = "admin"
+MAC = "00:0b:82:12:34:56"
+ENTRY_ID = "01JGSCTI0000000000000000AA"
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load integrations from custom_components."""
+
+
+@pytest.fixture
+def mock_config_entry(simulator: PhoneSimulator) -> MockConfigEntry:
+    """Return a config entry for the simulated phone (not yet added)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="GRP2614 Alice",
+        unique_id=MAC,
+        entry_id=ENTRY_ID,
+        data={
+            CONF_HOST: "127.0.0.1",
+            CONF_PORT: simulator.port,
+            CONF_SSL: False,
+            CONF_VERIFY_SSL: False,
+            CONF_PASSWORD: PASSCODE,
+        },
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """Set up the integration with the simulated phone."""
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry
+
+
+def entity_id(hass: HomeAssistant, platform: str, key: str) -> str:
+    """Return the entity id of this entry's entity with unique id suffix key."""
+    found = er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"{ENTRY_ID}_{key}"
+    )
+    assert found is not None, f"no {platform} entity {key}"
+    return found
+
+
+def phone_device(hass: HomeAssistant, entry_id: str = ENTRY_ID) -> dr.DeviceEntry:
+    """Return the one device of this phone's entry (works on every tier)."""
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry_id)
+    assert len(devices) == 1
+    return devices[0]
+
+
+def _stable_state(domain: str, state: State | None) -> str | None:
+    """Return the state, with an event's firing time replaced by a marker."""
+    if state is None:
+        return None
+    if domain == "event" and state.state not in ("unknown", "unavailable"):
+        return "<fired>"
+    return state.state
+
+
+def describe_entities(hass: HomeAssistant, entry_id: str) -> dict[str, Any]:
+    """Return a version-independent picture of the entry's entities.
+
+    Registry entries change shape between Home Assistant versions; this keeps
+    what we decide (names, ids, categories, classes, states) so one snapshot
+    serves both test tiers.
+    """
+    registry = er.async_get(hass)
+    picture: dict[str, Any] = {}
+    for entry in sorted(
+        er.async_entries_for_config_entry(registry, entry_id),
+        key=lambda item: item.entity_id,
+    ):
+        state = hass.states.get(entry.entity_id)
+        picture[entry.entity_id] = {
+            "unique_id": entry.unique_id,
+            "translation_key": entry.translation_key,
+            "original_name": entry.original_name,
+            "device_class": entry.original_device_class,
+            "entity_category": entry.entity_category,
+            "disabled_by": entry.disabled_by,
+            "state": _stable_state(entry.domain, state),
+            # str(): newer versions key attributes by StrEnum members.
+            "attributes": None
+            if state is None
+            else {
+                str(key): value
+                for key, value in sorted(state.attributes.items())
+                if key != "friendly_name"
+            },
+        }
+    return picture
+
+
+async def poll(hass: HomeAssistant, seconds: float = 11) -> None:
+    """Let the polling timer fire and wait for the refresh it starts."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def control(sim: PhoneSimulator, route: str, payload: dict[str, Any]) -> Any:
+    """POST to the simulator's control API, as an outside tool would."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{sim.url}/sim/{route}", json=payload) as response,
+    ):
+        response.raise_for_status()
+        return await response.json()
+
+
+def cti_log(sim: PhoneSimulator) -> list[tuple[str, dict[str, Any]]]:
+    """Return (function, params) of every CTI request the phone received."""
+    return [(request["function"], request["params"]) for request in sim.requests]
+
+
+def commands_sent(sim: PhoneSimulator) -> list[tuple[str, dict[str, Any]]]:
+    """Return the CTI requests that were commands, not status reads."""
+    reads = {"api-get_line_status", "api-get_phone_status", "api-get_accounts"}
+    return [item for item in cti_log(sim) if item[0] not in reads]

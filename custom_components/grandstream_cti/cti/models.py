@@ -44,13 +44,16 @@ class PhoneOperation(StrEnum):
     CANCEL = "cancel"
 
 
-# States in which a line carries a call (anything but idle / unknown-idle).
+# States in which a line carries an established call. States the spec does
+# not list count as busy, so UNKNOWN is here too.
 LINE_STATES_IN_CALL = frozenset(
     {
         LineState.CONNECTED,
         LineState.ONHOLD,
         LineState.TRANSFERRING,
         LineState.CONFERENCE,
+        LineState.PAGING,
+        LineState.UNKNOWN,
     }
 )
 
