@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from homeassistant.components import webhook
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -13,6 +14,7 @@ from homeassistant.const import (
     CONF_SCAN_INTERVAL,
     CONF_SSL,
     CONF_VERIFY_SSL,
+    CONF_WEBHOOK_ID,
     Platform,
 )
 from homeassistant.core import HomeAssistant
@@ -27,6 +29,7 @@ from .coordinator import (
     GrandstreamRuntimeData,
 )
 from .cti import GrandstreamCTIClient, GrandstreamCTIError, ModelInfo
+from .push import async_setup_push, push_enabled
 from .services import async_setup_services
 
 PLATFORMS = [
@@ -69,18 +72,30 @@ async def async_setup_entry(hass: HomeAssistant, entry: GrandstreamConfigEntry) 
         model_info = ModelInfo()
     coordinator = GrandstreamCoordinator(hass, entry, client)
     entry.runtime_data = GrandstreamRuntimeData(
-        client=client, coordinator=coordinator, model_info=model_info
+        client=client,
+        coordinator=coordinator,
+        model_info=model_info,
+        push_enabled=push_enabled(entry),
     )
     await coordinator.async_config_entry_first_refresh()
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    if CONF_WEBHOOK_ID not in entry.data:
+        # Entries from before push get their webhook id on first setup.
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_WEBHOOK_ID: webhook.async_generate_id()}
+        )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    async_setup_push(hass, entry)
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 
 
 async def _async_options_updated(
     hass: HomeAssistant, entry: GrandstreamConfigEntry
 ) -> None:
-    """Apply a new polling interval without reloading."""
+    """Apply new options: the interval at once, push by a reload."""
+    if push_enabled(entry) != entry.runtime_data.push_enabled:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+        return
     entry.runtime_data.coordinator.update_interval = timedelta(
         seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
     )

@@ -25,11 +25,12 @@ class CallEvent:
     """One call event on one line."""
 
     type: CallEventType
-    line: int
+    # None when a push names no line and no line shows the number.
+    line: int | None
     remote_number: str
     remote_name: str
 
-    def as_attributes(self) -> dict[str, str | int]:
+    def as_attributes(self) -> dict[str, str | int | None]:
         """Return the event's data as the event entity publishes it."""
         return {
             "line": self.line,

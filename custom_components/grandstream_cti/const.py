@@ -22,3 +22,7 @@ CONF_NUMBER: Final = "number"
 
 ISSUE_CTI_DISABLED: Final = "cti_disabled"
 ISSUE_POPUP_CONFIRMATION: Final = "popup_confirmation"
+
+CONF_PUSH: Final = "push"
+DEFAULT_PUSH: Final = True
+ISSUE_NO_LOCAL_URL: Final = "no_local_url"

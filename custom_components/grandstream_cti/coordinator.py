@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_SCAN_INTERVAL
@@ -13,6 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from .const import (
     DEFAULT_SCAN_INTERVAL,
@@ -71,6 +72,8 @@ class GrandstreamRuntimeData:
     client: GrandstreamCTIClient
     coordinator: GrandstreamCoordinator
     model_info: ModelInfo
+    # Push as set up; an options change to it needs a reload.
+    push_enabled: bool = False
     # Number typed into the dial box, dialled by the call button.
     dial_number: str = ""
 
@@ -100,6 +103,12 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         # Set when we rejected or cancelled a ringing call, so that the line
         # going idle reads as "rejected" rather than "missed".
         self.rejection_pending = False
+        # When the phone last pushed an event (diagnostics: is push working?).
+        self.last_push: datetime | None = None
+
+    def note_push(self) -> None:
+        """Record that the phone pushed an event just now."""
+        self.last_push = dt_util.utcnow()
 
     async def _async_update_data(self) -> PhoneSnapshot:
         """Read accounts, lines and phone status concurrently."""

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_HOST, CONF_PASSWORD
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
 from .coordinator import GrandstreamConfigEntry
@@ -14,6 +14,7 @@ from .coordinator import GrandstreamConfigEntry
 TO_REDACT = {
     CONF_PASSWORD,
     CONF_HOST,
+    CONF_WEBHOOK_ID,
     "mac",
     "name",
     "sip_id",
@@ -35,6 +36,8 @@ async def async_get_config_entry_diagnostics(
             "entry": {"data": dict(entry.data), "options": dict(entry.options)},
             "model_info": asdict(runtime.model_info),
             "last_update_success": coordinator.last_update_success,
+            "push_enabled": runtime.push_enabled,
+            "last_push": coordinator.last_push,
             # Lists, not the snapshot's tuples: redaction only walks lists.
             "data": {
                 "accounts": [asdict(account) for account in data.accounts],

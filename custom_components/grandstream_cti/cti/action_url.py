@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Final
+from urllib.parse import unquote
 
 
 class ActionUrlEvent(StrEnum):
@@ -72,3 +73,52 @@ ACTION_URL_VARIABLES: Final = (
 
 # URLs longer than this are silently dropped by the phone.
 ACTION_URL_MAX_LENGTH: Final = 256
+
+# The parameter that names the event in the URLs we hand out.
+EVENT_PARAMETER: Final = "event"
+
+# What each URL we hand out carries. No display names: the phone does not
+# URL-encode, and a raw space would break the HTTP request line.
+SUGGESTED_VARIABLES: Final = ("mac", "remote", "active_user", "call-id")
+
+
+def build_action_url(base: str, event: ActionUrlEvent) -> str:
+    """Return the Action URL to paste into the phone's field for one event.
+
+    base is where the phone should send it (e.g. a webhook URL). Variables
+    stay as `$name` for the phone to fill in.
+    """
+    separator = "&" if "?" in base else "?"
+    params = "&".join(f"{name}=${name}" for name in SUGGESTED_VARIABLES)
+    return f"{base}{separator}{EVENT_PARAMETER}={event.value}&{params}"
+
+
+def parse_action_url_params(raw: str) -> dict[str, str]:
+    """Return the parameters of a pushed request, as the phone sent them.
+
+    raw is the request's path and query, undecoded. Both `?k=v&...` and the
+    guides' path style `/k=v&...` are read. `+` stays `+` (the phone sends a
+    leading `+` of a number raw), percent escapes are decoded, and variables
+    the phone left unsubstituted (`remote=$remote`) read as empty.
+    """
+    path, _, query = raw.partition("?")
+    pieces = query.split("&") if query else []
+    last_segment = path.rsplit("/", 1)[-1]
+    if "=" in last_segment:
+        pieces = last_segment.split("&") + pieces
+    params: dict[str, str] = {}
+    for piece in pieces:
+        key, sep, value = piece.partition("=")
+        if not sep or not key:
+            continue
+        key, value = unquote(key), unquote(value)
+        params[key] = "" if value == f"${key}" else value
+    return params
+
+
+def parse_action_url_event(params: dict[str, str]) -> ActionUrlEvent | None:
+    """Return the event a pushed request names, or None if it names none."""
+    try:
+        return ActionUrlEvent(params.get(EVENT_PARAMETER, ""))
+    except ValueError:
+        return None

@@ -1,0 +1,117 @@
+"""Command line: `python -m simulator` serves one or more simulated phones."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Sequence
+import contextlib
+import dataclasses
+import signal
+import sys
+
+from .config import SimulatorConfig
+from .presets import DEFAULT_MODEL, MODELS
+from .server import PhoneSimulator
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator", description="Simulated Grandstream CTI phones."
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080, help="first port (0 = free)")
+    parser.add_argument("--passcode", default="admin", help="admin web password")
+    parser.add_argument("--user-passcode", default="123", help="user web password")
+    parser.add_argument("--model", default=DEFAULT_MODEL, choices=sorted(MODELS))
+    parser.add_argument("--tls", action="store_true", help="HTTPS, self-signed")
+    parser.add_argument("--phones", type=int, default=1, help="phones on next ports")
+    parser.add_argument("--action-url", default=None, help="base URL for pushes")
+    parser.add_argument("--connect-delay", type=float, default=2.0)
+    parser.add_argument("--reboot-seconds", type=float, default=5.0)
+    args = parser.parse_args(argv)
+    if args.phones < 1:
+        parser.error("--phones must be at least 1")
+    return args
+
+
+def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
+    """Return the first phone's settings from parsed arguments."""
+    return SimulatorConfig(
+        model=args.model,
+        passcode=args.passcode,
+        user_passcode=args.user_passcode,
+        ssl=args.tls,
+        action_url=args.action_url or None,
+        call_connect_delay=args.connect_delay,
+        reboot_seconds=args.reboot_seconds,
+    )
+
+
+def nth_mac(mac: str, index: int) -> str:
+    """Return `mac` plus `index`, colon-separated upper case."""
+    value = (int(mac.replace(":", "").replace("-", ""), 16) + index) % (1 << 48)
+    digits = f"{value:012X}"
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+async def start_phones(
+    config: SimulatorConfig, count: int, host: str = "127.0.0.1", port: int = 8080
+) -> list[PhoneSimulator]:
+    """Start `count` phones on consecutive ports (port 0: free ones), MACs + 1 each."""
+    phones: list[PhoneSimulator] = []
+    try:
+        for index in range(count):
+            sim = PhoneSimulator(
+                dataclasses.replace(config, mac=nth_mac(config.mac, index))
+            )
+            await sim.start(host=host, port=port + index if port else 0)
+            phones.append(sim)
+    except BaseException:
+        await stop_phones(phones)
+        raise
+    return phones
+
+
+async def stop_phones(phones: Sequence[PhoneSimulator]) -> None:
+    """Stop every phone."""
+    for sim in phones:
+        await sim.stop()
+
+
+def describe(sim: PhoneSimulator) -> str:
+    """Return one line naming a phone, its URL and passcodes."""
+    config = sim.config
+    return (
+        f"{sim.phone.model} {config.mac} at {sim.url}  passcode={config.passcode}"
+        f" user_passcode={config.user_passcode}  control: {sim.url}/sim/\n"
+    )
+
+
+async def serve(args: argparse.Namespace) -> None:
+    """Run phones until interrupted."""
+    phones = await start_phones(
+        config_from_args(args), args.phones, args.host, args.port
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        for sim in phones:
+            sys.stdout.write(describe(sim))
+        sys.stdout.write("Ctrl-C to stop.\n")
+        sys.stdout.flush()
+        await stop.wait()
+    finally:
+        await stop_phones(phones)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `python -m simulator`."""
+    args = parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(args))
+    return 0
