@@ -20,7 +20,7 @@ FUNCTION_SYS_OPERATION: Final = "api-sys_operation"
 
 PARAM_PASSCODE: Final = "passcode"
 # Some GXP/DP clients send `password` instead of `passcode` to make_call.
-PARAM_PASSWORD: Final = "password"
+PARAM_PASSWORD: Final = "password"  # noqa: S105 - a parameter name
 PARAM_CMD: Final = "cmd"
 PARAM_PHONENUMBER: Final = "phonenumber"
 PARAM_ACCOUNT: Final = "account"
