@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+import re
+from typing import Any, Final
 
 from homeassistant.config_entries import (
+    SOURCE_IGNORE,
+    SOURCE_USER,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
@@ -20,6 +24,7 @@ from homeassistant.const import (
     CONF_VERIFY_SSL,
 )
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -52,6 +57,9 @@ from .cti import (
 PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 PORT_VALIDATOR = vol.All(vol.Coerce(int), vol.Range(min=1, max=65535))
 
+# A MAC as format_mac writes it; unique ids are either this or a host.
+_MAC_RE: Final = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
+
 
 def _connection_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
     """Return the fields that say how to reach the phone."""
@@ -73,6 +81,11 @@ def normalize_host(host: str) -> str:
     return host.strip().strip("[]").lower()
 
 
+def is_mac(unique_id: str | None) -> bool:
+    """Return True when a unique id is a MAC (not a host, IPv6 ones included)."""
+    return unique_id is not None and _MAC_RE.fullmatch(unique_id) is not None
+
+
 class PhoneFacts:
     """What a successful connection test learned about the phone."""
 
@@ -83,8 +96,9 @@ class PhoneFacts:
 
     @property
     def mac(self) -> str | None:
-        """Return the phone's MAC when the phone tells it."""
-        return format_mac(self.model_info.mac) if self.model_info.mac else None
+        """Return the phone's MAC when the phone tells a valid one."""
+        mac = format_mac(self.model_info.mac) if self.model_info.mac else None
+        return mac if is_mac(mac) else None
 
     def title(self, host: str) -> str:
         """Return a title that tells phones apart: model and first account."""
@@ -107,8 +121,16 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_test(
         self, data: Mapping[str, Any]
     ) -> tuple[PhoneFacts | None, dict[str, str]]:
-        """Read the phone with these settings; return facts or form errors."""
-        client = create_client(self.hass, data)
+        """Read the phone with these settings; return facts or form errors.
+
+        One request with the passcode per call: a wrong passcode is never
+        retried (the phone locks web logins after 5 failures).
+        """
+        try:
+            client = create_client(self.hass, data)
+        except ValueError:
+            # Not a host name or address (a URL, spaces, host:port...).
+            return None, {CONF_HOST: "invalid_host"}
         try:
             accounts = await client.get_accounts()
             model_info = await client.get_model_info()
@@ -123,16 +145,75 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
             return None, {"base": "unknown"}
         return PhoneFacts(model_info, accounts), {}
 
+    @callback
+    def _async_abort_if_host_configured(self, host: str) -> None:
+        """Abort if an entry already talks to this host (before any request)."""
+        wanted = normalize_host(host)
+        for entry in self._async_current_entries(include_ignore=False):
+            if normalize_host(entry.data.get(CONF_HOST, "")) == wanted:
+                raise AbortFlow("already_configured")
+
+    @callback
+    def _async_abort_if_phone_known(
+        self, updates: Mapping[str, Any], *, drop_port: bool = False
+    ) -> None:
+        """Abort if the flow's unique id has an entry; point that entry at updates.
+
+        The entry keeps its other data (the webhook id among them); drop_port
+        removes a stored port when the working settings had none. A phone the
+        user ignored may still be added by hand.
+
+        The entry is reloaded here rather than by _abort_if_unique_id_configured,
+        which cannot remove a port and, from Home Assistant 2026.10, reports
+        entries that have an update listener (ours reloads for option changes
+        only, never for data).
+        """
+        assert self.unique_id is not None
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(
+            DOMAIN, self.unique_id
+        )
+        if entry is None:
+            return
+        if entry.source == SOURCE_IGNORE:
+            if self.source == SOURCE_USER:
+                return
+            raise AbortFlow("already_configured")
+        new_data = {**entry.data, **updates}
+        if drop_port:
+            new_data.pop(CONF_PORT, None)
+        changed = self.hass.config_entries.async_update_entry(entry, data=new_data)
+        # A phone in setup retry just answered: try it now.
+        if entry.state is ConfigEntryState.SETUP_RETRY or (
+            changed and entry.state is ConfigEntryState.LOADED
+        ):
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        raise AbortFlow("already_configured")
+
+    @callback
+    def _async_update_reload_and_abort(
+        self, entry: ConfigEntry, reason: str, **changes: Any
+    ) -> ConfigFlowResult:
+        """Update the entry, reload it and end the flow with reason.
+
+        async_update_reload_and_abort does the same but, from Home Assistant
+        2026.10, reports entries with an update listener; ours reloads for
+        option changes only, so a data change is ours to reload.
+        """
+        self.hass.config_entries.async_update_entry(entry, **changes)
+        self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        return self.async_abort(reason=reason)
+
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the phone's address and passcode."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            self._async_abort_entries_match({CONF_HOST: user_input[CONF_HOST].strip()})
-            facts, errors = await self._async_test(user_input)
+            data = {**user_input, CONF_HOST: user_input[CONF_HOST].strip()}
+            self._async_abort_if_host_configured(data[CONF_HOST])
+            facts, errors = await self._async_test(data)
             if facts is not None:
-                return await self._async_create(user_input, facts)
+                return await self._async_create(data, facts)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
@@ -148,14 +229,17 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def _async_create(
-        self, user_input: Mapping[str, Any], facts: PhoneFacts
+        self, data: dict[str, Any], facts: PhoneFacts
     ) -> ConfigFlowResult:
-        """Create the entry, keyed by MAC when known, else by host."""
-        host = user_input[CONF_HOST].strip()
-        unique_id = self._discovered_mac or facts.mac or normalize_host(host)
+        """Create the entry, keyed by MAC when known, else by host.
+
+        The phone's own MAC wins over the one DHCP saw, so a phone gets the
+        same unique id however it was added.
+        """
+        host = data[CONF_HOST]
+        unique_id = facts.mac or self._discovered_mac or normalize_host(host)
         await self.async_set_unique_id(unique_id, raise_on_progress=False)
-        self._abort_if_unique_id_configured(updates={CONF_HOST: host})
-        data = {**user_input, CONF_HOST: host}
+        self._async_abort_if_phone_known(data, drop_port=CONF_PORT not in data)
         return self.async_create_entry(title=facts.title(host), data=data)
 
     async def async_step_dhcp(
@@ -163,13 +247,14 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Handle a Grandstream MAC seen on the network."""
         mac = format_mac(discovery_info.macaddress)
+        host = discovery_info.ip
         await self.async_set_unique_id(mac)
         # A known phone that moved: follow it to its new address.
-        self._abort_if_unique_id_configured(updates={CONF_HOST: discovery_info.ip})
-        self._async_abort_entries_match({CONF_HOST: discovery_info.ip})
-        self._discovered_host = discovery_info.ip
+        self._async_abort_if_phone_known({CONF_HOST: host})
+        self._async_abort_if_host_configured(host)
+        self._discovered_host = host
         self._discovered_mac = mac
-        self.context["title_placeholders"] = {"host": discovery_info.ip}
+        self.context["title_placeholders"] = {"host": host}
         return await self.async_step_discovery_confirm()
 
     async def async_step_discovery_confirm(
@@ -185,13 +270,16 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self._async_create(data, facts)
         return self.async_show_form(
             step_id="discovery_confirm",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR,
-                    vol.Optional(CONF_PORT): PORT_VALIDATOR,
-                    vol.Required(CONF_SSL, default=False): bool,
-                    vol.Required(CONF_VERIFY_SSL, default=False): bool,
-                }
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(
+                    {
+                        vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR,
+                        vol.Optional(CONF_PORT): PORT_VALIDATOR,
+                        vol.Required(CONF_SSL, default=False): bool,
+                        vol.Required(CONF_VERIFY_SSL, default=False): bool,
+                    }
+                ),
+                {k: v for k, v in (user_input or {}).items() if k != CONF_PASSWORD},
             ),
             description_placeholders={"host": self._discovered_host},
             errors=errors,
@@ -210,10 +298,15 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            facts, errors = await self._async_test({**entry.data, **user_input})
+            data = {**entry.data, **user_input}
+            facts, errors = await self._async_test(data)
             if facts is not None:
-                return self.async_update_reload_and_abort(
-                    entry, data_updates=user_input
+                if not self._is_same_phone(entry, facts):
+                    # Another phone took the address: its passcode must not
+                    # turn this entry into that phone.
+                    return self.async_abort(reason="wrong_device")
+                return self._async_update_reload_and_abort(
+                    entry, "reauth_successful", data=data
                 )
         return self.async_show_form(
             step_id="reauth_confirm",
@@ -222,6 +315,13 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    @staticmethod
+    def _is_same_phone(entry: ConfigEntry, facts: PhoneFacts) -> bool:
+        """Return False only when both MACs are known and differ."""
+        if not is_mac(entry.unique_id) or facts.mac is None:
+            return True
+        return facts.mac == entry.unique_id
+
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -229,8 +329,14 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            host = user_input[CONF_HOST].strip()
-            data = {**entry.data, **user_input, CONF_HOST: host}
+            data = {
+                **entry.data,
+                **user_input,
+                CONF_HOST: user_input[CONF_HOST].strip(),
+                # Left empty: keep the saved password.
+                CONF_PASSWORD: user_input.get(CONF_PASSWORD)
+                or entry.data[CONF_PASSWORD],
+            }
             if CONF_PORT not in user_input:
                 data.pop(CONF_PORT, None)
             facts, errors = await self._async_test(data)
@@ -238,25 +344,44 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self._async_finish_reconfigure(entry, data, facts)
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=vol.Schema(_connection_schema(user_input or entry.data)),
+            data_schema=vol.Schema(
+                {
+                    **_connection_schema(user_input or entry.data),
+                    # Optional: a rejected password can be fixed here too.
+                    vol.Optional(CONF_PASSWORD): PASSWORD_SELECTOR,
+                }
+            ),
             errors=errors,
         )
 
     def _async_finish_reconfigure(
         self, entry: ConfigEntry, data: dict[str, Any], facts: PhoneFacts
     ) -> ConfigFlowResult:
-        """Update the entry if the phone at the new address is the same one."""
-        keyed_by_mac = entry.unique_id is not None and ":" in entry.unique_id
-        if keyed_by_mac:
-            if facts.mac is not None and facts.mac != entry.unique_id:
+        """Update the entry if the phone at the new address is the same one.
+
+        An entry keyed by MAC keeps it (the phone proves who it is when it
+        tells its MAC). An entry keyed by host takes the phone's MAC when it
+        tells one, else the new host; either must not belong to another
+        entry, and neither may the host.
+        """
+        if is_mac(entry.unique_id):
+            if not self._is_same_phone(entry, facts):
                 return self.async_abort(reason="wrong_device")
             unique_id = entry.unique_id
         else:
-            unique_id = facts.mac or normalize_host(data[CONF_HOST])
+            host = normalize_host(data[CONF_HOST])
+            unique_id = facts.mac or host
             for other in self._async_current_entries(include_ignore=False):
-                if other.entry_id != entry.entry_id and other.unique_id == unique_id:
+                if other.entry_id == entry.entry_id:
+                    continue
+                if other.unique_id == unique_id or (
+                    facts.mac is None
+                    and normalize_host(other.data.get(CONF_HOST, "")) == host
+                ):
                     return self.async_abort(reason="already_configured")
-        return self.async_update_reload_and_abort(entry, unique_id=unique_id, data=data)
+        return self._async_update_reload_and_abort(
+            entry, "reconfigure_successful", unique_id=unique_id, data=data
+        )
 
     @staticmethod
     @callback
@@ -273,8 +398,12 @@ class GrandstreamOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """Show and store the options."""
         if user_input is not None:
+            # Keep options this form does not show.
             return self.async_create_entry(
-                data={CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
+                data={
+                    **self.config_entry.options,
+                    CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
+                }
             )
         current = self.config_entry.options.get(
             CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL
