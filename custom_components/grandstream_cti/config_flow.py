@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-import re
-from typing import Any, Final
+from typing import Any
 
+from homeassistant.components import webhook
 from homeassistant.config_entries import (
     SOURCE_IGNORE,
     SOURCE_USER,
@@ -22,6 +22,7 @@ from homeassistant.const import (
     CONF_SCAN_INTERVAL,
     CONF_SSL,
     CONF_VERIFY_SSL,
+    CONF_WEBHOOK_ID,
 )
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import AbortFlow
@@ -39,6 +40,8 @@ import voluptuous as vol
 
 from . import create_client
 from .const import (
+    CONF_PUSH,
+    DEFAULT_PUSH,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
@@ -53,12 +56,13 @@ from .cti import (
     GrandstreamCTIError,
     ModelInfo,
 )
+from .identity import is_mac, normalize_host
+from .push import action_urls_markdown, webhook_base_url
 
 PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 PORT_VALIDATOR = vol.All(vol.Coerce(int), vol.Range(min=1, max=65535))
 
 # A MAC as format_mac writes it; unique ids are either this or a host.
-_MAC_RE: Final = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
 
 
 def _connection_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
@@ -74,16 +78,6 @@ def _connection_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
             CONF_VERIFY_SSL, default=defaults.get(CONF_VERIFY_SSL, False)
         ): bool,
     }
-
-
-def normalize_host(host: str) -> str:
-    """Return the host as used in unique ids: lower case, no brackets or spaces."""
-    return host.strip().strip("[]").lower()
-
-
-def is_mac(unique_id: str | None) -> bool:
-    """Return True when a unique id is a MAC (not a host, IPv6 ones included)."""
-    return unique_id is not None and _MAC_RE.fullmatch(unique_id) is not None
 
 
 class PhoneFacts:
@@ -115,6 +109,8 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
 
     def __init__(self) -> None:
         """Initialize the flow."""
+        # Title and data of the entry to create once the Action URLs were shown.
+        self._pending: tuple[str, dict[str, Any]] | None = None
         self._discovered_host: str | None = None
         self._discovered_mac: str | None = None
 
@@ -240,7 +236,25 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         unique_id = facts.mac or self._discovered_mac or normalize_host(host)
         await self.async_set_unique_id(unique_id, raise_on_progress=False)
         self._async_abort_if_phone_known(data, drop_port=CONF_PORT not in data)
-        return self.async_create_entry(title=facts.title(host), data=data)
+        self._pending = (
+            facts.title(host),
+            {**data, CONF_WEBHOOK_ID: webhook.async_generate_id()},
+        )
+        return await self.async_step_action_urls()
+
+    async def async_step_action_urls(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show what to paste into the phone's Action URL fields, then add it."""
+        assert self._pending is not None
+        title, data = self._pending
+        if user_input is not None:
+            return self.async_create_entry(title=title, data=data)
+        base = webhook_base_url(self.hass, data[CONF_WEBHOOK_ID], data[CONF_HOST])
+        return self.async_show_form(
+            step_id="action_urls",
+            description_placeholders={"urls": action_urls_markdown(base)},
+        )
 
     async def async_step_dhcp(
         self, discovery_info: DhcpServiceInfo
@@ -397,16 +411,22 @@ class GrandstreamOptionsFlow(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show and store the options."""
+        options = self.config_entry.options
         if user_input is not None:
             # Keep options this form does not show.
             return self.async_create_entry(
                 data={
-                    **self.config_entry.options,
+                    **options,
                     CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
+                    CONF_PUSH: bool(user_input[CONF_PUSH]),
                 }
             )
-        current = self.config_entry.options.get(
-            CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL
+        current = options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+        webhook_id = self.config_entry.data.get(CONF_WEBHOOK_ID)
+        base = (
+            webhook_base_url(self.hass, webhook_id, self.config_entry.data[CONF_HOST])
+            if webhook_id
+            else None
         )
         return self.async_show_form(
             step_id="init",
@@ -420,7 +440,11 @@ class GrandstreamOptionsFlow(OptionsFlow):
                             unit_of_measurement="s",
                             mode=NumberSelectorMode.BOX,
                         )
-                    )
+                    ),
+                    vol.Required(
+                        CONF_PUSH, default=options.get(CONF_PUSH, DEFAULT_PUSH)
+                    ): bool,
                 }
             ),
+            description_placeholders={"urls": action_urls_markdown(base)},
         )

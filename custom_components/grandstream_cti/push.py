@@ -31,6 +31,7 @@ from .cti.action_url import (
     parse_action_url_event,
     parse_action_url_params,
 )
+from .identity import is_mac
 
 PUSHED_CALL_EVENTS: Final = {
     ActionUrlEvent.INCOMING_CALL: CallEventType.INCOMING,
@@ -172,13 +173,10 @@ async def async_handle_push(
 @callback
 def _learn_mac(hass: HomeAssistant, entry: GrandstreamConfigEntry, mac: str) -> None:
     """Key a host-keyed phone by the MAC its push reveals."""
-    if not mac or (entry.unique_id and ":" in entry.unique_id):
+    if not mac or is_mac(entry.unique_id):
         return
-    try:
-        unique_id = format_mac(mac)
-    except (TypeError, ValueError):  # pragma: no cover - format_mac is lenient
-        return
-    if ":" not in unique_id:
+    unique_id = format_mac(mac)
+    if not is_mac(unique_id):
         return
     taken = any(
         other.unique_id == unique_id

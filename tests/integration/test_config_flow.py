@@ -23,6 +23,7 @@ from homeassistant.const import (
     CONF_SCAN_INTERVAL,
     CONF_SSL,
     CONF_VERIFY_SSL,
+    CONF_WEBHOOK_ID,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
@@ -33,7 +34,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.grandstream_cti import create_client
 from custom_components.grandstream_cti.config_flow import is_mac, normalize_host
-from custom_components.grandstream_cti.const import DOMAIN
+from custom_components.grandstream_cti.const import CONF_PUSH, DOMAIN
 from custom_components.grandstream_cti.cti import GrandstreamCTIClient
 from simulator import PhoneSimulator, SimulatorConfig
 
@@ -60,6 +61,23 @@ SimFactory = Callable[..., Awaitable[PhoneSimulator]]
 
 
 # --------------------------------------------------------------------- helpers
+
+
+async def configure(
+    hass: HomeAssistant, flow_id: str, data: Mapping[str, Any] | None = None
+) -> Any:
+    """Submit a step; confirm the Action URL step that ends a successful setup."""
+    result = await hass.config_entries.flow.async_configure(flow_id, data)
+    if result["type"] is FlowResultType.FORM and result["step_id"] == "action_urls":
+        assert "P8310" in result["description_placeholders"]["urls"]
+        result = await hass.config_entries.flow.async_configure(flow_id, {})
+    return result
+
+
+def connection(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the entry data without the random webhook id."""
+    assert len(data[CONF_WEBHOOK_ID]) == 64
+    return {key: value for key, value in data.items() if key != CONF_WEBHOOK_ID}
 
 
 def free_port() -> int:
@@ -226,14 +244,14 @@ async def test_user_creates_entry(
 ) -> None:
     """Address, port and passcode: entry titled model + account, keyed by MAC."""
     flow_id = await start_user_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port, **{CONF_HOST: f"  {HOST} "})
+    result = await configure(
+        hass, flow_id, user_input(simulator.port, **{CONF_HOST: f"  {HOST} "})
     )
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == TITLE
-    assert result["data"] == entry_data(simulator.port)
+    assert connection(result["data"]) == entry_data(simulator.port)
     entry = result["result"]
     assert entry.unique_id == MAC
     assert entry.state is ConfigEntryState.LOADED
@@ -247,11 +265,11 @@ async def test_user_without_port(
 ) -> None:
     """Left empty, the port is not stored: the client uses the scheme's default."""
     flow_id = await start_user_flow(hass)
-    result = await hass.config_entries.flow.async_configure(flow_id, user_input(None))
+    result = await configure(hass, flow_id, user_input(None))
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"] == entry_data(None)
+    assert connection(result["data"]) == entry_data(None)
     assert CONF_PORT not in result["data"]
     assert CONF_PORT not in default_port[0]
     assert result["result"].state is ConfigEntryState.LOADED
@@ -263,7 +281,7 @@ async def test_user_cannot_connect_then_recovers(
     """Nothing listening: cannot_connect, the form keeps what was typed."""
     flow_id = await start_user_flow(hass)
     closed = free_port()
-    result = await hass.config_entries.flow.async_configure(flow_id, user_input(closed))
+    result = await configure(hass, flow_id, user_input(closed))
 
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
@@ -271,9 +289,7 @@ async def test_user_cannot_connect_then_recovers(
     assert suggested(result, CONF_HOST) == HOST
     assert suggested(result, CONF_PORT) == closed
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port)
-    )
+    result = await configure(hass, flow_id, user_input(simulator.port))
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == MAC
@@ -284,17 +300,13 @@ async def test_user_invalid_auth_tries_once(
 ) -> None:
     """A wrong passcode costs one failed login per submit, then the right one works."""
     flow_id = await start_user_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port, "wrong")
-    )
+    result = await configure(hass, flow_id, user_input(simulator.port, "wrong"))
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "invalid_auth"}
     assert simulator.auth_failures == 1
 
     # The user password works as well as the admin one.
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port, "123")
-    )
+    result = await configure(hass, flow_id, user_input(simulator.port, "123"))
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_PASSWORD] == "123"
@@ -316,18 +328,14 @@ async def test_user_cti_disabled_then_recovers(
     """CTI off or our address not allowed, whichever way the phone says it."""
     await sim_post(hass, simulator, "config", refusal)
     flow_id = await start_user_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port)
-    )
+    result = await configure(hass, flow_id, user_input(simulator.port))
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "cti_disabled"}
 
     await sim_post(
         hass, simulator, "config", {"cti_enabled": True, "allowed_ips": ["any"]}
     )
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port)
-    )
+    result = await configure(hass, flow_id, user_input(simulator.port))
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
@@ -343,8 +351,8 @@ async def test_user_unknown_then_recovers(
     await sim_post(hass, simulator, "fault", {"kind": fault, "seconds": 0})
     flow_id = await start_user_flow(hass)
     with caplog.at_level(logging.DEBUG):
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, user_input(simulator.port, "s3cret-passcode")
+        result = await configure(
+            hass, flow_id, user_input(simulator.port, "s3cret-passcode")
         )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "unknown"}
@@ -352,9 +360,7 @@ async def test_user_unknown_then_recovers(
     assert "s3cret-passcode" not in caplog.text
 
     await sim_post(hass, simulator, "fault", {"kind": "none", "seconds": 0})
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port)
-    )
+    result = await configure(hass, flow_id, user_input(simulator.port))
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
@@ -365,17 +371,15 @@ async def test_user_invalid_host_then_recovers(
 ) -> None:
     """A URL, host:port or spaces: invalid_host on the field, no request made."""
     flow_id = await start_user_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port, **{CONF_HOST: host})
+    result = await configure(
+        hass, flow_id, user_input(simulator.port, **{CONF_HOST: host})
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_HOST: "invalid_host"}
     assert suggested(result, CONF_HOST) == host
     assert simulator.requests == []
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port)
-    )
+    result = await configure(hass, flow_id, user_input(simulator.port))
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
@@ -395,8 +399,8 @@ async def test_user_host_already_configured(
     """A host an entry already has aborts before any request (no login attempt)."""
     add_entry(hass, normalize_host(stored), {**FAR_DATA, CONF_HOST: stored})
     flow_id = await start_user_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port, **{CONF_HOST: typed})
+    result = await configure(
+        hass, flow_id, user_input(simulator.port, **{CONF_HOST: typed})
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -409,9 +413,7 @@ async def test_user_mac_already_configured_updates_entry(
     """The same phone at a new address: abort, the entry takes the new settings."""
     entry = add_entry(hass, MAC, {**FAR_DATA, "webhook_id": "kept"})
     flow_id = await start_user_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port)
-    )
+    result = await configure(hass, flow_id, user_input(simulator.port))
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.ABORT
@@ -430,7 +432,7 @@ async def test_user_mac_already_configured_without_port(
     """The new settings replace the old: a port left empty does not keep the old one."""
     entry = add_entry(hass, MAC, FAR_DATA)
     flow_id = await start_user_flow(hass)
-    result = await hass.config_entries.flow.async_configure(flow_id, user_input(None))
+    result = await configure(hass, flow_id, user_input(None))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert settings(entry) == entry_data(None)
@@ -443,9 +445,7 @@ async def test_user_mac_already_configured_retries_setup(
     entry = add_entry(hass, MAC, FAR_DATA)
     entry.mock_state(hass, ConfigEntryState.SETUP_RETRY)
     flow_id = await start_user_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port)
-    )
+    result = await configure(hass, flow_id, user_input(simulator.port))
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.ABORT
@@ -461,9 +461,7 @@ async def test_user_replaces_ignored_entry(
     """Adding by hand a phone the user ignored creates the entry after all."""
     add_entry(hass, MAC, {}, source=SOURCE_IGNORE)
     flow_id = await start_user_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port)
-    )
+    result = await configure(hass, flow_id, user_input(simulator.port))
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -478,9 +476,7 @@ async def test_user_without_model_define_keys_by_host(
 ) -> None:
     """No MAC from the phone: the unique id is the host; the model comes from Server."""
     flow_id = await start_user_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port)
-    )
+    result = await configure(hass, flow_id, user_input(simulator.port))
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -494,9 +490,7 @@ async def test_user_invalid_mac_keys_by_host(
 ) -> None:
     """A MAC that is not one never becomes a unique id."""
     flow_id = await start_user_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port)
-    )
+    result = await configure(hass, flow_id, user_input(simulator.port))
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == HOST
@@ -520,9 +514,7 @@ async def test_user_title(
 ) -> None:
     """The title names the first configured account, else the host."""
     flow_id = await start_user_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port)
-    )
+    result = await configure(hass, flow_id, user_input(simulator.port))
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == title
@@ -549,7 +541,8 @@ async def test_dhcp_new_phone(hass: HomeAssistant, simulator: PhoneSimulator) ->
     assert progress["context"]["title_placeholders"] == {"host": HOST}
     assert progress["context"]["unique_id"] == MAC
 
-    result = await hass.config_entries.flow.async_configure(
+    result = await configure(
+        hass,
         result["flow_id"],
         {
             CONF_PASSWORD: PASSCODE,
@@ -562,7 +555,7 @@ async def test_dhcp_new_phone(hass: HomeAssistant, simulator: PhoneSimulator) ->
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == TITLE
-    assert result["data"] == entry_data(simulator.port)
+    assert connection(result["data"]) == entry_data(simulator.port)
     assert result["result"].unique_id == MAC
     assert result["result"].state is ConfigEntryState.LOADED
 
@@ -573,8 +566,8 @@ async def test_dhcp_phone_without_model_define(
 ) -> None:
     """The phone does not tell its MAC: the one DHCP saw keys the entry."""
     result = await start_dhcp(hass, dhcp_info())
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: PASSCODE, CONF_PORT: simulator.port}
+    result = await configure(
+        hass, result["flow_id"], {CONF_PASSWORD: PASSCODE, CONF_PORT: simulator.port}
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -611,7 +604,7 @@ async def test_dhcp_confirm_errors(
     bad = {**good, **submit}
     if bad[CONF_PORT] == "closed":
         bad[CONF_PORT] = free_port()
-    result = await hass.config_entries.flow.async_configure(flow_id, bad)
+    result = await configure(hass, flow_id, bad)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "discovery_confirm"
     assert result["errors"] == {"base": error}
@@ -619,7 +612,7 @@ async def test_dhcp_confirm_errors(
 
     await sim_post(hass, simulator, "config", {"cti_enabled": True})
     await sim_post(hass, simulator, "fault", {"kind": "none"})
-    result = await hass.config_entries.flow.async_configure(flow_id, good)
+    result = await configure(hass, flow_id, good)
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == MAC
@@ -699,9 +692,7 @@ async def test_dhcp_flow_ends_when_user_adds_phone(
     """Adding the discovered phone by hand ends the discovery flow."""
     await start_dhcp(hass, dhcp_info())
     flow_id = await start_user_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(simulator.port)
-    )
+    result = await configure(hass, flow_id, user_input(simulator.port))
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
@@ -729,9 +720,7 @@ async def test_reauth_success_reloads(
     assert result["description_placeholders"]["name"] == TITLE
 
     failures = simulator.auth_failures
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: "wrong"}
-    )
+    result = await configure(hass, result["flow_id"], {CONF_PASSWORD: "wrong"})
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reauth_confirm"
@@ -740,9 +729,7 @@ async def test_reauth_success_reloads(
     assert simulator.auth_failures == failures + 1
     assert len(hass.config_entries.flow.async_progress_by_handler(DOMAIN)) == 1
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: "n3w"}
-    )
+    result = await configure(hass, result["flow_id"], {CONF_PASSWORD: "n3w"})
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
@@ -771,9 +758,7 @@ async def test_reauth_started_by_failed_setup(
 
     (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert flow["step_id"] == "reauth_confirm"
-    result = await hass.config_entries.flow.async_configure(
-        flow["flow_id"], {CONF_PASSWORD: PASSCODE}
-    )
+    result = await configure(hass, flow["flow_id"], {CONF_PASSWORD: PASSCODE})
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
@@ -801,9 +786,7 @@ async def test_reauth_errors(
     for path, body in refusal.items():
         await sim_post(hass, simulator, path, body)
     result = await mock_config_entry.start_reauth_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: "n3w"}
-    )
+    result = await configure(hass, result["flow_id"], {CONF_PASSWORD: "n3w"})
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
     assert mock_config_entry.data[CONF_PASSWORD] == PASSCODE
@@ -815,9 +798,7 @@ async def test_reauth_wrong_device(
     """Another phone now answers at the address: its passcode does not take the entry."""
     entry = add_entry(hass, OTHER_MAC, mock_config_entry.data)
     result = await entry.start_reauth_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: "123"}
-    )
+    result = await configure(hass, result["flow_id"], {CONF_PASSWORD: "123"})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_device"
     assert entry.data[CONF_PASSWORD] == PASSCODE
@@ -830,9 +811,7 @@ async def test_reauth_phone_without_mac(
     """A phone that does not tell its MAC cannot be told apart: the passcode is taken."""
     entry = add_entry(hass, OTHER_MAC, mock_config_entry.data)
     result = await entry.start_reauth_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: "123"}
-    )
+    result = await configure(hass, result["flow_id"], {CONF_PASSWORD: "123"})
     await hass.async_block_till_done()
     assert result["reason"] == "reauth_successful"
     assert entry.data[CONF_PASSWORD] == "123"
@@ -844,9 +823,7 @@ async def test_reauth_entry_keyed_by_host(
     """An entry keyed by host has no MAC to compare: the passcode is taken."""
     entry = add_entry(hass, HOST, mock_config_entry.data)
     result = await entry.start_reauth_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: "123"}
-    )
+    result = await configure(hass, result["flow_id"], {CONF_PASSWORD: "123"})
     await hass.async_block_till_done()
     assert result["reason"] == "reauth_successful"
     assert entry.unique_id == HOST
@@ -885,8 +862,8 @@ async def test_reconfigure_new_port(
     assert suggested(result, CONF_HOST) == HOST
     assert suggested(result, CONF_PORT) == simulator.port
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], reconfigure_input(moved.port, f" {HOST}")
+    result = await configure(
+        hass, result["flow_id"], reconfigure_input(moved.port, f" {HOST}")
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.ABORT
@@ -909,9 +886,7 @@ async def test_reconfigure_removes_port_left_empty(
     entry = add_entry(hass, MAC, mock_config_entry.data)
     assert CONF_PORT in entry.data
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], reconfigure_input(None)
-    )
+    result = await configure(hass, result["flow_id"], reconfigure_input(None))
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -929,9 +904,7 @@ async def test_reconfigure_wrong_device(
     entry = init_integration
     other = await make_simulator(mac=OTHER_MAC.upper())
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], reconfigure_input(other.port)
-    )
+    result = await configure(hass, result["flow_id"], reconfigure_input(other.port))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_device"
     assert entry.data[CONF_PORT] == simulator.port
@@ -948,9 +921,7 @@ async def test_reconfigure_phone_without_mac(
     entry = add_entry(hass, MAC, mock_config_entry.data)
     quiet = await make_simulator(model_define=False, mac=OTHER_MAC)
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], reconfigure_input(quiet.port)
-    )
+    result = await configure(hass, result["flow_id"], reconfigure_input(quiet.port))
     await hass.async_block_till_done()
     assert result["reason"] == "reconfigure_successful"
     assert entry.unique_id == MAC
@@ -984,7 +955,7 @@ async def test_reconfigure_errors_then_recovers(
     bad = {**reconfigure_input(simulator.port), **submit}
     if bad[CONF_PORT] == "closed":
         bad[CONF_PORT] = free_port()
-    result = await hass.config_entries.flow.async_configure(flow_id, bad)
+    result = await configure(hass, flow_id, bad)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
     assert result["errors"] == error
@@ -996,9 +967,7 @@ async def test_reconfigure_errors_then_recovers(
         hass, simulator, "config", {"passcode": PASSCODE, "cti_enabled": True}
     )
     await sim_post(hass, simulator, "fault", {"kind": "none"})
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, reconfigure_input(simulator.port)
-    )
+    result = await configure(hass, flow_id, reconfigure_input(simulator.port))
     await hass.async_block_till_done()
     assert result["reason"] == "reconfigure_successful"
 
@@ -1022,8 +991,8 @@ async def test_reconfigure_host_keyed_to_taken_host(
     entry = add_entry(hass, FAR_HOST, FAR_DATA)
     add_entry(hass, other_unique_id, {**FAR_DATA, CONF_HOST: other_host})
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], reconfigure_input(simulator.port, password=PASSCODE)
+    result = await configure(
+        hass, result["flow_id"], reconfigure_input(simulator.port, password=PASSCODE)
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -1038,8 +1007,8 @@ async def test_reconfigure_host_keyed_to_known_phone(
     entry = add_entry(hass, FAR_HOST, FAR_DATA)
     add_entry(hass, MAC, {**FAR_DATA, CONF_HOST: FAR_HOST_2})
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], reconfigure_input(simulator.port, password=PASSCODE)
+    result = await configure(
+        hass, result["flow_id"], reconfigure_input(simulator.port, password=PASSCODE)
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -1057,8 +1026,8 @@ async def test_reconfigure_host_keyed_learns_mac(
     entry = add_entry(hass, FAR_HOST, FAR_DATA)
     add_entry(hass, OTHER_MAC, {**FAR_DATA, CONF_HOST: HOST}, disabled=True)
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], reconfigure_input(simulator.port, password=PASSCODE)
+    result = await configure(
+        hass, result["flow_id"], reconfigure_input(simulator.port, password=PASSCODE)
     )
     await hass.async_block_till_done()
     assert result["reason"] == "reconfigure_successful"
@@ -1078,9 +1047,7 @@ async def test_reconfigure_host_keyed_new_host(
         hass, OTHER_MAC, {**FAR_DATA, CONF_HOST: FAR_HOST_2}, disabled=True
     )
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], reconfigure_input(simulator.port)
-    )
+    result = await configure(hass, result["flow_id"], reconfigure_input(simulator.port))
     await hass.async_block_till_done()
     assert result["reason"] == "reconfigure_successful"
     assert entry.unique_id == HOST
@@ -1110,7 +1077,7 @@ async def test_options_change_interval_without_reload(
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_SCAN_INTERVAL: 30}
+    assert entry.options == {CONF_SCAN_INTERVAL: 30, CONF_PUSH: True}
     assert isinstance(entry.options[CONF_SCAN_INTERVAL], int)
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.coordinator is coordinator
@@ -1136,7 +1103,11 @@ async def test_options_keep_other_options(hass: HomeAssistant) -> None:
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {"future_option": True, CONF_SCAN_INTERVAL: 45}
+    assert entry.options == {
+        "future_option": True,
+        CONF_SCAN_INTERVAL: 45,
+        CONF_PUSH: True,
+    }
     assert entry.state is ConfigEntryState.NOT_LOADED
 
 
@@ -1185,12 +1156,10 @@ async def test_reconfigure_fixes_rejected_password(
     entry = add_entry(hass, MAC, mock_config_entry.data)
     await sim_post(hass, simulator, "config", {"passcode": "n3w"})
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], reconfigure_input(simulator.port)
-    )
+    result = await configure(hass, result["flow_id"], reconfigure_input(simulator.port))
     assert result["errors"] == {"base": "invalid_auth"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], reconfigure_input(simulator.port, password="n3w")
+    result = await configure(
+        hass, result["flow_id"], reconfigure_input(simulator.port, password="n3w")
     )
     await hass.async_block_till_done()
     assert result["reason"] == "reconfigure_successful"

@@ -279,3 +279,54 @@ def test_action_urls_fit_the_phone() -> None:
     assert all(len(url) <= 256 for _, url in urls.values())
     assert all(not url.startswith("http://") for _, url in urls.values())
     assert all(" " not in url for _, url in urls.values())
+
+
+async def test_config_flow_shows_the_action_urls(
+    hass: HomeAssistant, ha_url: str, simulator: PhoneSimulator
+) -> None:
+    """The last step lists each phone field with this entry's webhook URL."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "user"})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            "host": "127.0.0.1",
+            "port": simulator.port,
+            "ssl": False,
+            "verify_ssl": False,
+            "password": "admin",
+        },
+    )
+    assert result["step_id"] == "action_urls"
+    urls = result["description_placeholders"]["urls"]
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    await hass.async_block_till_done()
+    webhook_id = result["result"].data[CONF_WEBHOOK_ID]
+    host = ha_url.removeprefix("http://")
+    assert f"- P8310 (incoming call): `{host}/api/webhook/{webhook_id}?event=" in urls
+    assert urls.count("\n") == 11
+
+
+async def test_options_show_urls_and_toggle_push(
+    hass: HomeAssistant, push_entry: MockConfigEntry, ha_url: str
+) -> None:
+    """The options repeat the URLs; turning push off there reloads without it."""
+    result = await hass.config_entries.options.async_init(push_entry.entry_id)
+    assert WEBHOOK_ID in result["description_placeholders"]["urls"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 10, CONF_PUSH: False}
+    )
+    await hass.async_block_till_done()
+    assert push_entry.options == {CONF_SCAN_INTERVAL: 10, CONF_PUSH: False}
+    assert push_entry.runtime_data.push_enabled is False
+
+
+async def test_flow_says_when_there_is_no_url(
+    hass: HomeAssistant, push_entry: MockConfigEntry
+) -> None:
+    """Without a reachable URL, the step explains where to set one."""
+    with patch(
+        "custom_components.grandstream_cti.push.get_url",
+        side_effect=NoURLAvailableError,
+    ):
+        result = await hass.config_entries.options.async_init(push_entry.entry_id)
+    assert "no local URL" in result["description_placeholders"]["urls"]
