@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 import logging
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import MagicMock, patch
 
 import aiohttp
 from homeassistant.config_entries import ConfigEntryState
@@ -22,7 +22,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.grandstream_cti.const import CONF_PUSH, DOMAIN
-from custom_components.grandstream_cti.push import action_urls, webhook_base_url
+from custom_components.grandstream_cti.push import (
+    _learn_mac,
+    _resolve,
+    action_urls,
+    async_handle_push,
+    webhook_base_url,
+)
 from simulator import PhoneSimulator
 
 from .conftest import ENTRY_ID, control, entity_id, poll
@@ -285,7 +291,9 @@ async def test_config_flow_shows_the_action_urls(
     hass: HomeAssistant, ha_url: str, simulator: PhoneSimulator
 ) -> None:
     """The last step lists each phone field with this entry's webhook URL."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "user"})
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": "user"}
+    )
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
         {
@@ -330,3 +338,40 @@ async def test_flow_says_when_there_is_no_url(
     ):
         result = await hass.config_entries.options.async_init(push_entry.entry_id)
     assert "no local URL" in result["description_placeholders"]["urls"]
+
+
+async def test_push_resolves_host_names(hass: HomeAssistant) -> None:
+    """A phone added by name is matched by the addresses its name has."""
+    assert "127.0.0.1" in await _resolve(hass, "localhost")
+    assert await _resolve(hass, "[::1]") == {"::1"}
+    with patch.object(hass.loop, "getaddrinfo", side_effect=OSError):
+        assert await _resolve(hass, "phone.lan") == set()
+
+
+async def test_loopback_names(hass: HomeAssistant) -> None:
+    """localhost serves only a phone on this machine; names are not loopback."""
+    await async_process_ha_core_config(hass, {"internal_url": "http://localhost:8123"})
+    assert webhook_base_url(hass, WEBHOOK_ID, "phone.lan") is None
+    assert webhook_base_url(hass, WEBHOOK_ID, "localhost") is not None
+
+
+async def test_push_without_a_source_address(
+    hass: HomeAssistant, push_entry: MockConfigEntry, fired: Fired
+) -> None:
+    """A request with no usable peer address is dropped."""
+    request = MagicMock(remote=None)
+    assert await async_handle_push(push_entry, hass, request) is None
+    assert fired == []
+
+
+async def test_learning_the_mac_keeps_ids_unique(hass: HomeAssistant) -> None:
+    """A MAC another entry already has, or a malformed one, is not taken."""
+    first = MockConfigEntry(domain=DOMAIN, unique_id="00:0b:82:00:00:01")
+    second = MockConfigEntry(domain=DOMAIN, unique_id="phone.lan")
+    first.add_to_hass(hass)
+    second.add_to_hass(hass)
+    _learn_mac(hass, second, "000b82000001")
+    _learn_mac(hass, second, "zz")
+    assert second.unique_id == "phone.lan"
+    _learn_mac(hass, second, "000b82000002")
+    assert second.unique_id == "00:0b:82:00:00:02"
