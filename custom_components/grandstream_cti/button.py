@@ -15,10 +15,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .commands import CALL_COMMANDS, is_dialable
+from .commands import CALL_COMMANDS
 from .const import DOMAIN
 from .coordinator import GrandstreamConfigEntry, GrandstreamRuntimeData
 from .cti import GrandstreamCTIClient
+from .cti.numbers import is_dialable
 from .entity import GrandstreamEntity
 
 PARALLEL_UPDATES = 1

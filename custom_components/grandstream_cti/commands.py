@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-import re
 from typing import Final
 
 from .cti import GrandstreamCTIClient
@@ -38,13 +37,3 @@ CALL_COMMANDS: Final = {
         ),
     )
 }
-
-# What a phone can dial: digits, * # + and SIP URI characters; no spaces.
-DIALABLE_PATTERN: Final = r"[0-9A-Za-z*#+@._:\-]+"
-_DIALABLE = re.compile(DIALABLE_PATTERN)
-MAX_NUMBER_LENGTH: Final = 64
-
-
-def is_dialable(number: str) -> bool:
-    """Return True when the phone can dial this number."""
-    return len(number) <= MAX_NUMBER_LENGTH and _DIALABLE.fullmatch(number) is not None

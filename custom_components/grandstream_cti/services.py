@@ -12,11 +12,12 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 import voluptuous as vol
 
-from .commands import CALL_COMMANDS, CallCommand, is_dialable
+from .commands import CALL_COMMANDS, CallCommand
 from .const import CONF_ACCOUNT, CONF_KEYS, CONF_NUMBER, DOMAIN
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
 from .cti import GrandstreamCTIClient
 from .cti.keys import normalize_keys
+from .cti.numbers import is_dialable
 
 SERVICE_MAKE_CALL = "make_call"
 SERVICE_SEND_KEYS = "send_keys"

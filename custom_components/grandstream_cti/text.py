@@ -6,8 +6,8 @@ from homeassistant.components.text import TextEntity, TextEntityDescription, Tex
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .commands import DIALABLE_PATTERN, MAX_NUMBER_LENGTH
 from .coordinator import GrandstreamConfigEntry
+from .cti.numbers import DIALABLE_PATTERN, MAX_NUMBER_LENGTH
 from .entity import GrandstreamEntity
 
 PARALLEL_UPDATES = 0

@@ -31,7 +31,6 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from enum import Enum
 import logging
-import re
 from typing import Final, NoReturn
 
 import aiohttp
@@ -46,6 +45,7 @@ from .errors import (
 )
 from .keys import normalize_keys
 from .models import Account, Line, ModelInfo, PhoneOperation, PhoneState
+from .numbers import validate_number
 from .parsing import (
     MESSAGE_ACCESS_DENIED,
     MESSAGE_AUTHENTICATION,
@@ -86,8 +86,6 @@ DEFAULT_MAX_CONCURRENT_REQUESTS = 2
 
 # Characters a phone can dial: digits, * # + and, for SIP URIs, letters and
 # @ . _ - : (ASCII only; no spaces or control characters).
-_DIALABLE_RE: Final = re.compile(r"[0-9A-Za-z*#+@._:\-]+", re.ASCII)
-MAX_NUMBER_LENGTH: Final = 128
 READ_METHOD: Final = "GET"
 # POST: aiohttp never re-sends it on its own (see the module docstring).
 COMMAND_METHOD: Final = "POST"
@@ -435,20 +433,3 @@ async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)[:MAX_BODY_BYTES]
-
-
-def validate_number(number: str) -> str:
-    """Return number stripped, or raise ValueError if a phone cannot dial it."""
-    if not isinstance(number, str):
-        raise TypeError("The number must be a string")
-    dial = number.strip()
-    if not dial:
-        raise ValueError("No number given")
-    if len(dial) > MAX_NUMBER_LENGTH:
-        raise ValueError(f"The number is longer than {MAX_NUMBER_LENGTH} characters")
-    if not _DIALABLE_RE.fullmatch(dial):
-        raise ValueError(
-            "The number may contain only digits, * # + and, for SIP URIs, "
-            "letters and @ . _ - :"
-        )
-    return dial
