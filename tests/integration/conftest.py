@@ -13,8 +13,15 @@ from homeassistant.const import (
     CONF_SSL,
     CONF_VERIFY_SSL,
 )
-from homeassistant.core import HomeAssistant, State
+from homeassistant.core import (
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    State,
+    callback,
+)
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -148,3 +155,24 @@ def commands_sent(sim: PhoneSimulator) -> list[tuple[str, dict[str, Any]]]:
     """Return the CTI requests that were commands, not status reads."""
     reads = {"api-get_line_status", "api-get_phone_status", "api-get_accounts"}
     return [item for item in cti_log(sim) if item[0] not in reads]
+
+
+def collect_call_events(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Start collecting what the call event entity fires (type and caller)."""
+    events: list[dict[str, Any]] = []
+
+    @callback
+    def collect(event: Event[EventStateChangedData]) -> None:
+        new = event.data["new_state"]
+        if new is not None and new.state not in ("unknown", "unavailable"):
+            events.append(
+                {
+                    "type": new.attributes["event_type"],
+                    "line": new.attributes["line"],
+                    "remote_number": new.attributes["remote_number"],
+                    "remote_name": new.attributes["remote_name"],
+                }
+            )
+
+    async_track_state_change_event(hass, entity_id(hass, "event", "call"), collect)
+    return events

@@ -6,14 +6,13 @@ from typing import Any
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import ATTR_ENTITY_ID
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
-from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import PhoneSimulator
 
-from .conftest import entity_id, phone_device, poll
+from .conftest import collect_call_events, entity_id, phone_device, poll
 
 
 @pytest.fixture(name="fired")
@@ -21,23 +20,7 @@ def fired_fixture(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> list[dict[str, Any]]:
     """Collect every call event the entity fires."""
-    events: list[dict[str, Any]] = []
-
-    @callback
-    def collect(event: Event[EventStateChangedData]) -> None:
-        new = event.data["new_state"]
-        if new is not None and new.state not in ("unknown", "unavailable"):
-            events.append(
-                {
-                    "type": new.attributes["event_type"],
-                    "line": new.attributes["line"],
-                    "remote_number": new.attributes["remote_number"],
-                    "remote_name": new.attributes["remote_name"],
-                }
-            )
-
-    async_track_state_change_event(hass, entity_id(hass, "event", "call"), collect)
-    return events
+    return collect_call_events(hass)
 
 
 async def _press(hass: HomeAssistant, key: str) -> None:

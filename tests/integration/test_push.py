@@ -11,10 +11,9 @@ from unittest.mock import MagicMock, patch
 import aiohttp
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_SCAN_INTERVAL, CONF_WEBHOOK_ID
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.setup import async_setup_component
 import pytest
@@ -31,7 +30,7 @@ from custom_components.grandstream_cti.push import (
 )
 from simulator import PhoneSimulator
 
-from .conftest import ENTRY_ID, control, entity_id, poll
+from .conftest import ENTRY_ID, collect_call_events, control, entity_id, poll
 
 WEBHOOK_ID = "a" * 64
 NO_URL_ISSUE = f"no_local_url_{ENTRY_ID}"
@@ -75,22 +74,7 @@ async def push_entry_fixture(
 @pytest.fixture(name="fired")
 def fired_fixture(hass: HomeAssistant, push_entry: MockConfigEntry) -> Fired:
     """Collect the call events the entity fires."""
-    events: Fired = []
-
-    @callback
-    def collect(event: Event[EventStateChangedData]) -> None:
-        new = event.data["new_state"]
-        if new is not None and new.state not in ("unknown", "unavailable"):
-            events.append(
-                {
-                    "type": new.attributes["event_type"],
-                    "line": new.attributes["line"],
-                    "remote_number": new.attributes["remote_number"],
-                }
-            )
-
-    async_track_state_change_event(hass, entity_id(hass, "event", "call"), collect)
-    return events
+    return collect_call_events(hass)
 
 
 async def _until(check: Callable[[], bool], timeout: float = 3) -> None:
@@ -110,6 +94,7 @@ async def test_push_fires_events_at_once_and_only_once(
         "type": "incoming",
         "line": None,
         "remote_number": "+15555550100",
+        "remote_name": "",
     }
     await hass.async_block_till_done(wait_background_tasks=True)
     ringing = entity_id(hass, "binary_sensor", "ringing")
