@@ -78,6 +78,19 @@ class GrandstreamRuntimeData:
     dial_number: str = ""
 
 
+def _raise_most_telling(*results: object) -> None:
+    """Raise the error that best explains failed reads: auth, access, then any."""
+    errors = [result for result in results if isinstance(result, BaseException)]
+    for kind in (
+        GrandstreamCTIAuthenticationError,
+        GrandstreamCTIAccessDeniedError,
+        BaseException,
+    ):
+        for error in errors:
+            if isinstance(error, kind):
+                raise error
+
+
 class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
     """Poll one phone and run commands on it."""
 
@@ -112,12 +125,15 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
 
     async def _async_update_data(self) -> PhoneSnapshot:
         """Read accounts, lines and phone status concurrently."""
+        # All three finish before we look: no read is left running unobserved.
+        accounts, lines, phone = await asyncio.gather(
+            self.client.get_accounts(),
+            self.client.get_line_status(),
+            self.client.get_phone_status(),
+            return_exceptions=True,
+        )
         try:
-            accounts, lines, phone = await asyncio.gather(
-                self.client.get_accounts(),
-                self.client.get_line_status(),
-                self.client.get_phone_status(),
-            )
+            _raise_most_telling(accounts, lines, phone)
         except GrandstreamCTIAuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -133,6 +149,9 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
+        assert isinstance(accounts, list)
+        assert isinstance(lines, list)
+        assert isinstance(phone, PhoneState)
         self._set_issue(ISSUE_CTI_DISABLED, active=False)
         return PhoneSnapshot(accounts=tuple(accounts), lines=tuple(lines), phone=phone)
 
