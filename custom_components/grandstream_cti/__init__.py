@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 from homeassistant.components import webhook
@@ -11,7 +10,6 @@ from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
     CONF_PORT,
-    CONF_SCAN_INTERVAL,
     CONF_SSL,
     CONF_VERIFY_SSL,
     CONF_WEBHOOK_ID,
@@ -22,7 +20,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DEFAULT_SCAN_INTERVAL, DOMAIN
+from .const import DOMAIN
 from .coordinator import (
     GrandstreamConfigEntry,
     GrandstreamCoordinator,
@@ -96,9 +94,8 @@ async def _async_options_updated(
     if push_enabled(entry) != entry.runtime_data.push_enabled:
         hass.config_entries.async_schedule_reload(entry.entry_id)
         return
-    entry.runtime_data.coordinator.update_interval = timedelta(
-        seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
-    )
+    coordinator = entry.runtime_data.coordinator
+    coordinator.update_interval = coordinator.base_interval
 
 
 async def async_unload_entry(

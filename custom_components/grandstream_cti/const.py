@@ -14,7 +14,10 @@ MANUFACTURER: Final = "Grandstream"
 DEFAULT_SCAN_INTERVAL: Final = 10
 MIN_SCAN_INTERVAL: Final = 2
 MAX_SCAN_INTERVAL: Final = 300
-DEFAULT_SCAN_INTERVAL_DELTA: Final = timedelta(seconds=DEFAULT_SCAN_INTERVAL)
+# While a phone does not answer, polls back off: 2x, 4x ... up to this.
+MAX_BACKOFF_INTERVAL: Final = timedelta(seconds=60)
+# Registration changes rarely (and is pushed): read accounts every 3rd poll.
+ACCOUNTS_EVERY_POLLS: Final = 3
 
 CONF_ACCOUNT: Final = "account"
 CONF_KEYS: Final = "keys"

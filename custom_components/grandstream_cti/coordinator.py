@@ -16,11 +16,13 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .const import (
+    ACCOUNTS_EVERY_POLLS,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     ISSUE_CTI_DISABLED,
     ISSUE_POPUP_CONFIRMATION,
     LOGGER,
+    MAX_BACKOFF_INTERVAL,
 )
 from .cti import (
     Account,
@@ -111,8 +113,15 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             update_interval=timedelta(
                 seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
             ),
+            # The snapshot compares by value: entities write only on change.
+            always_update=False,
         )
         self.client = client
+        # Failed refreshes in a row; polls back off while it is not zero.
+        self._failures = 0
+        # Polls since accounts were last read, and whether they must be now.
+        self._polls_without_accounts = 0
+        self._accounts_stale = True
         # Set when we rejected or cancelled a ringing call, so that the line
         # going idle reads as "rejected" rather than "missed".
         self.rejection_pending = False
@@ -120,20 +129,58 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         self.last_push: datetime | None = None
 
     def note_push(self) -> None:
-        """Record that the phone pushed an event just now."""
+        """Record that the phone pushed an event (it may be about registration)."""
         self.last_push = dt_util.utcnow()
+        self._accounts_stale = True
+
+    @property
+    def base_interval(self) -> timedelta:
+        """Return the polling interval the user chose."""
+        return timedelta(
+            seconds=self.config_entry.options.get(
+                CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL
+            )
+        )
 
     async def _async_update_data(self) -> PhoneSnapshot:
-        """Read accounts, lines and phone status concurrently."""
-        # All three finish before we look: no read is left running unobserved.
-        accounts, lines, phone = await asyncio.gather(
-            self.client.get_accounts(),
-            self.client.get_line_status(),
-            self.client.get_phone_status(),
-            return_exceptions=True,
-        )
+        """Read the phone; back off while it does not answer."""
         try:
-            _raise_most_telling(accounts, lines, phone)
+            snapshot = await self._async_read_phone()
+        except UpdateFailed:
+            self._failures += 1
+            self._accounts_stale = True
+            # The coordinator schedules the next poll from this, after we return.
+            self.update_interval = max(
+                self.base_interval,
+                min(self.base_interval * 2**self._failures, MAX_BACKOFF_INTERVAL),
+            )
+            raise
+        if self._failures:
+            self._failures = 0
+            self.update_interval = self.base_interval
+        return snapshot
+
+    def _accounts_due(self) -> bool:
+        """Return True when this refresh should read the accounts too."""
+        if self._accounts_stale or self.data is None:
+            return True
+        return self._polls_without_accounts + 1 >= ACCOUNTS_EVERY_POLLS
+
+    async def _async_read_phone(self) -> PhoneSnapshot:
+        """Read lines and phone status (and accounts when due) concurrently."""
+        read_accounts = self._accounts_due()
+        try:
+            if self._failures:
+                # Known to be down: one read, not three, tells if it is back.
+                await self.client.get_phone_status()
+            # All finish before we look: no read is left running unobserved.
+            lines, phone, *accounts = await asyncio.gather(
+                self.client.get_line_status(),
+                self.client.get_phone_status(),
+                *([self.client.get_accounts()] if read_accounts else []),
+                return_exceptions=True,
+            )
+            _raise_most_telling(lines, phone, *accounts)
         except GrandstreamCTIAuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -149,11 +196,18 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
-        assert isinstance(accounts, list)
         assert isinstance(lines, list)
         assert isinstance(phone, PhoneState)
         self._set_issue(ISSUE_CTI_DISABLED, active=False)
-        return PhoneSnapshot(accounts=tuple(accounts), lines=tuple(lines), phone=phone)
+        if read_accounts:
+            assert isinstance(accounts[0], list)
+            account_data = tuple(accounts[0])
+            self._polls_without_accounts = 0
+            self._accounts_stale = False
+        else:
+            account_data = self.data.accounts
+            self._polls_without_accounts += 1
+        return PhoneSnapshot(accounts=account_data, lines=tuple(lines), phone=phone)
 
     async def async_command(
         self,

@@ -130,8 +130,11 @@ def describe_entities(hass: HomeAssistant, entry_id: str) -> dict[str, Any]:
     return picture
 
 
-async def poll(hass: HomeAssistant, seconds: float = 11) -> None:
-    """Let the polling timer fire and wait for the refresh it starts."""
+async def poll(hass: HomeAssistant, seconds: float = 61) -> None:
+    """Let the polling timer fire and wait for the refresh it starts.
+
+    61 s: past the longest back-off, so a poll is due whatever happened before.
+    """
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
     await hass.async_block_till_done(wait_background_tasks=True)
 

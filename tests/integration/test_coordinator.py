@@ -1,0 +1,78 @@
+"""Polling: what each refresh reads, and backing off while the phone is away."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from simulator import PhoneSimulator
+
+from .conftest import control, cti_log, entity_id, poll
+
+
+def _reads(sim: PhoneSimulator) -> list[str]:
+    return [function for function, _ in cti_log(sim)]
+
+
+async def test_accounts_read_every_third_poll(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: PhoneSimulator
+) -> None:
+    """Lines and status every poll; accounts every third (they rarely change)."""
+    simulator.requests.clear()
+    for _ in range(6):
+        await poll(hass)
+    reads = _reads(simulator)
+    assert reads.count("api-get_line_status") == 6
+    assert reads.count("api-get_phone_status") == 6
+    assert reads.count("api-get_accounts") == 2
+
+
+async def test_backs_off_while_the_phone_fails(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: PhoneSimulator
+) -> None:
+    """Intervals double up to a minute, with one probe read; success resets."""
+    coordinator = init_integration.runtime_data.coordinator
+    await control(simulator, "fault", {"kind": "http500"})
+    intervals = []
+    for _ in range(4):
+        await poll(hass)
+        intervals.append(coordinator.update_interval)
+    assert intervals == [timedelta(seconds=s) for s in (20, 40, 60, 60)]
+    assert hass.states.get(entity_id(hass, "sensor", "phone_status")).state == (
+        "unavailable"
+    )
+
+    # Known down: a failed poll costs one read, not three.
+    simulator.requests.clear()
+    await poll(hass)
+    assert _reads(simulator) == ["api-get_phone_status"]
+
+    await control(simulator, "fault", {"kind": "none"})
+    simulator.requests.clear()
+    await poll(hass)
+    assert coordinator.update_interval == timedelta(seconds=10)
+    # Back: everything is read again, accounts included.
+    assert sorted(set(_reads(simulator))) == [
+        "api-get_accounts",
+        "api-get_line_status",
+        "api-get_phone_status",
+    ]
+    assert hass.states.get(entity_id(hass, "sensor", "phone_status")).state == (
+        "available"
+    )
+
+
+async def test_backoff_never_shortens_a_long_interval(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: PhoneSimulator
+) -> None:
+    """A user interval above the back-off cap stays as it is."""
+    coordinator = init_integration.runtime_data.coordinator
+    hass.config_entries.async_update_entry(
+        init_integration, options={"scan_interval": 300, "push": True}
+    )
+    await hass.async_block_till_done()
+    await control(simulator, "fault", {"kind": "http500"})
+    await poll(hass, 301)
+    assert coordinator.update_interval == timedelta(seconds=300)
