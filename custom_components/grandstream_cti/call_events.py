@@ -97,3 +97,34 @@ def call_events(
         for line in current
         for event in _line_events(before.get(line.line), line, rejected=rejected)
     ]
+
+
+class RecentEvents:
+    """Call events one source (push or polling) fired recently.
+
+    The other source usually reports the same event moments later; it asks
+    here first, so that each event fires once whichever source is first.
+    """
+
+    def __init__(self, window: float) -> None:
+        """Remember events for window seconds."""
+        self._window = window
+        self._items: list[tuple[CallEventType, str, float]] = []
+
+    def add(self, kind: CallEventType, number: str, now: float) -> None:
+        """Remember that kind fired for number at now."""
+        self._items.append((kind, number, now))
+
+    def take(self, kind: CallEventType, number: str, now: float) -> bool:
+        """Return True (and forget it) if kind fired for number recently.
+
+        An empty number on either side matches: pushes may lack the variable.
+        """
+        self._items = [item for item in self._items if now - item[2] <= self._window]
+        for index, (seen_kind, seen_number, _) in enumerate(self._items):
+            if seen_kind is kind and (
+                not seen_number or not number or seen_number == number
+            ):
+                del self._items[index]
+                return True
+        return False

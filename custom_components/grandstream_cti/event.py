@@ -9,15 +9,15 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .call_events import CallEvent, CallEventType, call_events
+from .call_events import CallEvent, CallEventType, RecentEvents, call_events
 from .coordinator import GrandstreamConfigEntry
 from .entity import GrandstreamEntity
 from .push import push_signal
 
 PARALLEL_UPDATES = 0
 
-# A polled transition this soon after a push of the same event is that event.
-PUSH_MATCH_SECONDS = 60
+# Push and polling reporting the same event within this window: one event.
+MATCH_SECONDS = 60
 
 CALL_EVENT = EventEntityDescription(
     key="call",
@@ -44,8 +44,9 @@ class CallEventEntity(GrandstreamEntity, EventEntity):
         """Initialize; calls in progress at start-up fire nothing."""
         super().__init__(entry, CALL_EVENT.key)
         self._lines = self.coordinator.data.lines
-        # Pushed events not yet seen by polling: (type, number, when).
-        self._pushed: list[tuple[CallEventType, str, float]] = []
+        # What each source fired, so the other does not fire it again.
+        self._from_push = RecentEvents(MATCH_SECONDS)
+        self._from_polling = RecentEvents(MATCH_SECONDS)
 
     async def async_added_to_hass(self) -> None:
         """Listen for pushed call events too."""
@@ -60,7 +61,11 @@ class CallEventEntity(GrandstreamEntity, EventEntity):
 
     @callback
     def _handle_push(self, kind: CallEventType, remote_number: str) -> None:
-        """Fire a pushed event at once; the refresh that follows won't repeat it."""
+        """Fire a pushed event at once, unless polling already fired it."""
+        now = time.monotonic()
+        if self._from_polling.take(kind, remote_number, now):
+            return
+        self._from_push.add(kind, remote_number, now)
         line = next(
             (
                 line
@@ -69,7 +74,6 @@ class CallEventEntity(GrandstreamEntity, EventEntity):
             ),
             None,
         )
-        self._pushed.append((kind, remote_number, time.monotonic()))
         self.fire(
             CallEvent(
                 kind,
@@ -79,31 +83,21 @@ class CallEventEntity(GrandstreamEntity, EventEntity):
             )
         )
 
-    def _already_pushed(self, event: CallEvent) -> bool:
-        """Return True (and forget it) when a push announced this event."""
-        horizon = time.monotonic() - PUSH_MATCH_SECONDS
-        self._pushed = [item for item in self._pushed if item[2] >= horizon]
-        for index, (kind, number, _) in enumerate(self._pushed):
-            if kind is event.type and (
-                not number or not event.remote_number or number == event.remote_number
-            ):
-                del self._pushed[index]
-                return True
-        return False
-
     @callback
     def _handle_coordinator_update(self) -> None:
-        """Fire one event per line transition since the last reading."""
+        """Fire one event per line transition, unless a push already fired it."""
         lines = self.coordinator.data.lines
+        now = time.monotonic()
         events = [
             event
             for event in call_events(
                 self._lines, lines, rejected=self.coordinator.rejection_pending
             )
-            if not self._already_pushed(event)
+            if not self._from_push.take(event.type, event.remote_number, now)
         ]
         self._lines = lines
         for event in events:
+            self._from_polling.add(event.type, event.remote_number, now)
             self.fire(event)
         if not events:
             super()._handle_coordinator_update()

@@ -7,6 +7,7 @@ import pytest
 from custom_components.grandstream_cti.call_events import (
     CallEvent,
     CallEventType,
+    RecentEvents,
     call_events,
 )
 from custom_components.grandstream_cti.cti import Line, LineState
@@ -82,3 +83,19 @@ def test_new_line_and_several_lines() -> None:
         (CallEventType.ENDED, 1),
         (CallEventType.INCOMING, 2),
     ]
+
+
+def test_recent_events_match_once_within_the_window() -> None:
+    """The other source's report of the same event is taken once, in time."""
+    recent = RecentEvents(window=60)
+    recent.add(CallEventType.INCOMING, "100", now=0)
+    assert not recent.take(CallEventType.MISSED, "100", now=1)
+    assert not recent.take(CallEventType.INCOMING, "200", now=1)
+    assert recent.take(CallEventType.INCOMING, "100", now=1)
+    assert not recent.take(CallEventType.INCOMING, "100", now=2)
+
+    # A push without the number matches; old events are forgotten.
+    recent.add(CallEventType.ENDED, "", now=10)
+    assert recent.take(CallEventType.ENDED, "300", now=11)
+    recent.add(CallEventType.ENDED, "300", now=10)
+    assert not recent.take(CallEventType.ENDED, "300", now=71)

@@ -360,3 +360,23 @@ async def test_learning_the_mac_keeps_ids_unique(hass: HomeAssistant) -> None:
     assert second.unique_id == "phone.lan"
     _learn_mac(hass, second, "000b82000002")
     assert second.unique_id == "00:0b:82:00:00:02"
+
+
+async def test_late_push_after_polling_fires_nothing_more(
+    hass: HomeAssistant,
+    ha_url: str,
+    push_entry: MockConfigEntry,
+    simulator: PhoneSimulator,
+    fired: Fired,
+) -> None:
+    """Polling saw the ring first; the phone's late push is the same event."""
+    await control(simulator, "action_url", {"url": "", "urls": {}})
+    simulator.phone.incoming("+15555550100")
+    await poll(hass)
+    assert [event["type"] for event in fired] == ["incoming"]
+
+    late = f"{ha_url}/api/webhook/{WEBHOOK_ID}?event=incoming_call&remote=+15555550100"
+    async with aiohttp.ClientSession() as session, session.get(late) as response:
+        assert response.status == 200
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [event["type"] for event in fired] == ["incoming"]
