@@ -1,0 +1,399 @@
+"""Shared helpers of the benchmarks (not a test module, not a conftest).
+
+The benchmarks run in the Home Assistant test harness (the `hass` fixture of
+pytest-homeassistant-custom-component), with the simulated phones in a
+separate process (`sim_farm.py`) so that their CPU is not counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+import contextlib
+from dataclasses import dataclass, field
+import gc
+import json
+import logging
+import math
+import os
+from pathlib import Path
+import resource
+import selectors
+import subprocess
+import sys
+import time
+from typing import Any, Self
+
+import aiohttp
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SCAN_INTERVAL,
+    CONF_SSL,
+    CONF_VERIFY_SSL,
+    CONF_WEBHOOK_ID,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.grandstream_cti.const import CONF_PUSH, DOMAIN
+from custom_components.grandstream_cti.push import action_urls, webhook_base_url
+from simulator.cli import nth_mac
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSCODE = "admin"
+FARM_START_TIMEOUT = 180.0
+
+
+def env_int(name: str, default: int) -> int:
+    """Return an integer setting from the environment."""
+    return int(os.environ.get(name, default))
+
+
+def env_float(name: str, default: float) -> float:
+    """Return a float setting from the environment."""
+    return float(os.environ.get(name, default))
+
+
+def env_ints(name: str, default: str) -> list[int]:
+    """Return a comma-separated list of integers from the environment."""
+    return [int(item) for item in os.environ.get(name, default).split(",") if item]
+
+
+def report(title: str, rows: list[tuple[str, str]]) -> None:
+    """Print one block of figures, aligned, easy to spot in pytest -s output."""
+    width = max(len(name) for name, _ in rows)
+    lines = [f"\n===== {title} =====", *(f"  {n:<{width}}  {v}" for n, v in rows)]
+    sys.stdout.write("\n".join(lines) + "\n=====\n")
+    sys.stdout.flush()
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Return the pct-th percentile (nearest rank) of values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def rss_mib() -> float:
+    """Return this process's resident set size now, in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return math.nan  # pragma: no cover - Linux only
+
+
+def max_rss_mib() -> float:
+    """Return this process's peak resident set size, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def prepare_hass(hass: HomeAssistant) -> None:
+    """Make the test instance closer to a production one for timing.
+
+    The harness turns asyncio debug mode on (slow, and it logs every callback
+    over 100 ms) and logs at INFO; production runs without debug mode and
+    logs warnings.
+    """
+    hass.loop.set_debug(False)
+    logging.getLogger().setLevel(logging.WARNING)
+    for name in ("homeassistant", "custom_components", "aiohttp", "simulator"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+async def start_http(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+) -> str:
+    """Serve Home Assistant's HTTP on loopback and make it the local URL."""
+    assert await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    url = str(client.make_url("")).rstrip("/")
+    await async_process_ha_core_config(hass, {"internal_url": url})
+    return url
+
+
+# ---------------------------------------------------------------- the phones
+
+
+@dataclass
+class Farm:
+    """The simulated phones' process and how to talk to it."""
+
+    process: subprocess.Popen[str]
+    farm_port: int
+    ports: list[int]
+    startup_seconds: float
+    session: aiohttp.ClientSession | None = None
+
+    @property
+    def farm_url(self) -> str:
+        """Return the farm API's base URL."""
+        return f"http://127.0.0.1:{self.farm_port}/farm"
+
+    async def __aenter__(self) -> Self:
+        """Open the HTTP session used for control requests."""
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=64),
+            timeout=aiohttp.ClientTimeout(total=30),
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Close the HTTP session."""
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
+
+    async def _json(self, method: str, url: str, payload: Any = None) -> Any:
+        assert self.session is not None
+        async with self.session.request(method, url, json=payload) as response:
+            response.raise_for_status()
+            return await response.json()
+
+    async def sim(self, port: int, route: str, payload: dict[str, Any]) -> Any:
+        """POST to one phone's control API (`/sim/ROUTE`)."""
+        return await self._json("POST", f"http://127.0.0.1:{port}/sim/{route}", payload)
+
+    async def fault(self, kind: str) -> None:
+        """Put every phone in this fault at once (`none` clears it)."""
+        await self._json("POST", f"{self.farm_url}/fault", {"kind": kind})
+
+    async def reset(self) -> None:
+        """Zero every phone's request counters."""
+        await self._json("POST", f"{self.farm_url}/reset")
+
+    async def counters(self) -> dict[int, dict[str, int]]:
+        """Return per phone port: CTI requests received, and of those while offline."""
+        data = await self._json("GET", f"{self.farm_url}/counters")
+        return {int(port): value for port, value in data.items()}
+
+    async def total(self, key: str = "cti") -> int:
+        """Return the sum of one counter over every phone."""
+        return sum(value[key] for value in (await self.counters()).values())
+
+
+@contextlib.contextmanager
+def run_farm(phones: int, connect_delay: float = 2.0) -> Iterator[Farm]:
+    """Run `phones` simulated phones in a separate process; stop it afterwards."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.benchmarks.sim_farm",
+            "--phones",
+            str(phones),
+            "--connect-delay",
+            str(connect_delay),
+            "--max-seconds",
+            "3600",
+        ],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            if not selector.select(timeout=FARM_START_TIMEOUT):
+                raise TimeoutError("the simulated phones did not start")
+        line = process.stdout.readline()
+        info = json.loads(line)
+        yield Farm(
+            process=process,
+            farm_port=int(info["farm"]),
+            ports=[int(port) for port in info["phones"]],
+            startup_seconds=time.monotonic() - started,
+        )
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # pragma: no cover - last resort
+            process.kill()
+            process.wait(timeout=10)
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
+
+
+# ------------------------------------------------------- the Home Assistant side
+
+
+async def setup_phones(
+    hass: HomeAssistant,
+    ports: list[int],
+    *,
+    push: bool,
+    scan_interval: int = 10,
+) -> tuple[list[MockConfigEntry], float]:
+    """Add and set up one entry per phone, all at once.
+
+    Returns the entries and the wall time the setup took.
+    """
+    entries = [
+        MockConfigEntry(
+            domain=DOMAIN,
+            title=f"Phone {index + 1}",
+            unique_id=nth_mac("00:0B:82:12:34:56", index).lower(),
+            data={
+                CONF_HOST: "127.0.0.1",
+                CONF_PORT: port,
+                CONF_SSL: False,
+                CONF_VERIFY_SSL: False,
+                CONF_PASSWORD: PASSCODE,
+                CONF_WEBHOOK_ID: f"{index:064x}",
+            },
+            options={CONF_PUSH: push, CONF_SCAN_INTERVAL: scan_interval},
+        )
+        for index, port in enumerate(ports)
+    ]
+    for entry in entries:
+        entry.add_to_hass(hass)
+    started = time.perf_counter()
+    # Like Home Assistant's start-up: setting up the integration sets up all
+    # its entries concurrently.
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+    elapsed = time.perf_counter() - started
+    not_loaded = [e.title for e in entries if e.state is not ConfigEntryState.LOADED]
+    assert not not_loaded, f"phones not set up: {not_loaded}"
+    return entries, elapsed
+
+
+async def wire_push(
+    hass: HomeAssistant, farm: Farm, entry: MockConfigEntry, port: int
+) -> None:
+    """Give the phone the Action URLs of its entry's webhook (per event)."""
+    base = webhook_base_url(hass, entry.data[CONF_WEBHOOK_ID], "127.0.0.1")
+    assert base is not None
+    urls = {event.value: f"http://{url}" for event, url in action_urls(base).values()}
+    await farm.sim(port, "action_url", {"urls": urls})
+
+
+def entry_entity(hass: HomeAssistant, platform: str, entry_id: str, key: str) -> str:
+    """Return the entity id of one entry's entity with unique id suffix key."""
+    found = er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"{entry_id}_{key}"
+    )
+    assert found is not None, f"no {platform} entity {key}"
+    return found
+
+
+def domain_entity_ids(hass: HomeAssistant) -> list[str]:
+    """Return the integration's entity ids that have a state (enabled ones)."""
+    return [
+        entry.entity_id
+        for entry in er.async_get(hass).entities.values()
+        if entry.platform == DOMAIN and hass.states.get(entry.entity_id) is not None
+    ]
+
+
+def unavailable_count(hass: HomeAssistant, entity_ids: list[str]) -> int:
+    """Return how many of these entities are unavailable."""
+    return sum(
+        1
+        for entity_id in entity_ids
+        if (state := hass.states.get(entity_id)) is None or state.state == "unavailable"
+    )
+
+
+async def wait_until(
+    check: Callable[[], bool], timeout: float, step: float = 0.05
+) -> float:
+    """Wait (bounded) until check() is true; return the seconds it took."""
+    started = time.perf_counter()
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(step)
+    return time.perf_counter() - started
+
+
+# ------------------------------------------------------------ event-loop stalls
+
+
+@dataclass
+class LagProbe:
+    """A task sleeping `interval` in a loop, recording how late it wakes up."""
+
+    interval: float = 0.010
+    lateness: list[float] = field(default_factory=list)
+    # (loop time of the wake-up, lateness) of wake-ups later than 20 ms.
+    late: list[tuple[float, float]] = field(default_factory=list)
+    _task: asyncio.Task[None] | None = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def start(self) -> None:
+        """Start probing."""
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while not self._stop.is_set():
+            before = loop.time()
+            await asyncio.sleep(self.interval)
+            now = loop.time()
+            lateness = now - before - self.interval
+            self.lateness.append(lateness)
+            if lateness > 0.020:
+                self.late.append((now, lateness))
+
+    async def stop(self) -> None:
+        """Stop probing (the loop ends by itself at the next wake-up)."""
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+
+    @property
+    def worst_ms(self) -> float:
+        """Return the worst lateness in milliseconds."""
+        return max(self.lateness, default=math.nan) * 1000
+
+    def pct_ms(self, pct: float) -> float:
+        """Return a percentile of the lateness in milliseconds."""
+        return percentile(self.lateness, pct) * 1000
+
+    def over(self, threshold: float) -> int:
+        """Return how many wake-ups were later than threshold seconds."""
+        return sum(1 for value in self.lateness if value > threshold)
+
+
+@dataclass
+class GcWatch:
+    """Records how long each garbage collection (by generation) stops the world."""
+
+    pauses: dict[int, list[float]] = field(
+        default_factory=lambda: {0: [], 1: [], 2: []}
+    )
+    _started: float = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses[info["generation"]].append(time.perf_counter() - self._started)
+
+    def start(self) -> None:
+        """Start recording."""
+        gc.callbacks.append(self._callback)
+
+    def stop(self) -> None:
+        """Stop recording."""
+        gc.callbacks.remove(self._callback)
+
+    def text(self) -> str:
+        """Describe the collections: count and worst pause per generation."""
+        return ", ".join(
+            f"gen{gen} {len(values)}x worst {max(values, default=0) * 1000:.1f} ms"
+            for gen, values in self.pauses.items()
+        )
