@@ -16,8 +16,9 @@ MIN_SCAN_INTERVAL: Final = 2
 MAX_SCAN_INTERVAL: Final = 300
 # While a phone does not answer, polls back off: 2x, 4x ... up to this.
 MAX_BACKOFF_INTERVAL: Final = timedelta(seconds=60)
-# Registration changes rarely (and is pushed): read accounts every 3rd poll.
-ACCOUNTS_EVERY_POLLS: Final = 3
+# A quiet poll reads the lines only; every 3rd poll also reads phone status
+# and accounts (registration and DND change rarely, and are pushed).
+FULL_READ_EVERY_POLLS: Final = 3
 
 CONF_ACCOUNT: Final = "account"
 CONF_KEYS: Final = "keys"

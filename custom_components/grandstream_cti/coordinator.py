@@ -16,9 +16,9 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .const import (
-    ACCOUNTS_EVERY_POLLS,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
+    FULL_READ_EVERY_POLLS,
     ISSUE_CTI_DISABLED,
     ISSUE_POPUP_CONFIRMATION,
     LOGGER,
@@ -119,9 +119,9 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         self.client = client
         # Failed refreshes in a row; polls back off while it is not zero.
         self._failures = 0
-        # Polls since accounts were last read, and whether they must be now.
-        self._polls_without_accounts = 0
-        self._accounts_stale = True
+        # Polls since everything was last read, and whether it must be now.
+        self._polls_since_full_read = 0
+        self._full_read_needed = True
         # Set when we rejected or cancelled a ringing call, so that the line
         # going idle reads as "rejected" rather than "missed".
         self.rejection_pending = False
@@ -129,9 +129,9 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         self.last_push: datetime | None = None
 
     def note_push(self) -> None:
-        """Record that the phone pushed an event (it may be about registration)."""
+        """Record a push; it may be about registration or DND: read everything."""
         self.last_push = dt_util.utcnow()
-        self._accounts_stale = True
+        self._full_read_needed = True
 
     @property
     def base_interval(self) -> timedelta:
@@ -148,7 +148,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             snapshot = await self._async_read_phone()
         except UpdateFailed:
             self._failures += 1
-            self._accounts_stale = True
+            self._full_read_needed = True
             # The coordinator schedules the next poll from this, after we return.
             self.update_interval = max(
                 self.base_interval,
@@ -160,27 +160,23 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             self.update_interval = self.base_interval
         return snapshot
 
-    def _accounts_due(self) -> bool:
-        """Return True when this refresh should read the accounts too."""
-        if self._accounts_stale or self.data is None:
+    def _full_read_due(self) -> bool:
+        """Return True when this refresh reads everything, not just the lines."""
+        if self._full_read_needed or self.data is None:
             return True
-        return self._polls_without_accounts + 1 >= ACCOUNTS_EVERY_POLLS
+        return self._polls_since_full_read + 1 >= FULL_READ_EVERY_POLLS
 
     async def _async_read_phone(self) -> PhoneSnapshot:
-        """Read lines and phone status (and accounts when due) concurrently."""
-        read_accounts = self._accounts_due()
+        """Read the lines, and the rest when due or when the lines changed."""
+        full = self._full_read_due()
         try:
             if self._failures:
                 # Known to be down: one read, not three, tells if it is back.
                 await self.client.get_phone_status()
-            # All finish before we look: no read is left running unobserved.
-            lines, phone, *accounts = await asyncio.gather(
-                self.client.get_line_status(),
-                self.client.get_phone_status(),
-                *([self.client.get_accounts()] if read_accounts else []),
-                return_exceptions=True,
-            )
-            _raise_most_telling(lines, phone, *accounts)
+            if full or self.data is None:
+                lines, phone, accounts = await self._async_read_all()
+            else:
+                lines, phone, accounts = await self._async_read_lines(self.data)
         except GrandstreamCTIAuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -196,18 +192,42 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
+        self._set_issue(ISSUE_CTI_DISABLED, active=False)
+        if full:
+            self._polls_since_full_read = 0
+            self._full_read_needed = False
+        else:
+            self._polls_since_full_read += 1
+        return PhoneSnapshot(accounts=tuple(accounts), lines=tuple(lines), phone=phone)
+
+    async def _async_read_all(self) -> tuple[list[Line], PhoneState, list[Account]]:
+        """Read lines, phone status and accounts concurrently."""
+        # All finish before we look: no read is left running unobserved.
+        lines, phone, accounts = await asyncio.gather(
+            self.client.get_line_status(),
+            self.client.get_phone_status(),
+            self.client.get_accounts(),
+            return_exceptions=True,
+        )
+        _raise_most_telling(lines, phone, accounts)
         assert isinstance(lines, list)
         assert isinstance(phone, PhoneState)
-        self._set_issue(ISSUE_CTI_DISABLED, active=False)
-        if read_accounts:
-            assert isinstance(accounts[0], list)
-            account_data = tuple(accounts[0])
-            self._polls_without_accounts = 0
-            self._accounts_stale = False
-        else:
-            account_data = self.data.accounts
-            self._polls_without_accounts += 1
-        return PhoneSnapshot(accounts=account_data, lines=tuple(lines), phone=phone)
+        assert isinstance(accounts, list)
+        return lines, phone, accounts
+
+    async def _async_read_lines(
+        self, previous: PhoneSnapshot
+    ) -> tuple[list[Line], PhoneState, list[Account]]:
+        """Read the lines; the phone status too, but only if they changed.
+
+        The phone status follows from the lines but for do-not-disturb, which
+        the next full read (or a push) brings.
+        """
+        lines = await self.client.get_line_status()
+        phone = previous.phone
+        if tuple(lines) != previous.lines:
+            phone = await self.client.get_phone_status()
+        return lines, phone, list(previous.accounts)
 
     async def async_command(
         self,

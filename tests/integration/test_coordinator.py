@@ -16,17 +16,41 @@ def _reads(sim: PhoneSimulator) -> list[str]:
     return [function for function, _ in cti_log(sim)]
 
 
-async def test_accounts_read_every_third_poll(
+async def test_quiet_polls_read_the_lines_only(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: PhoneSimulator
 ) -> None:
-    """Lines and status every poll; accounts every third (they rarely change)."""
+    """Lines every poll; phone status and accounts every third (quiet phone)."""
     simulator.requests.clear()
     for _ in range(6):
         await poll(hass)
     reads = _reads(simulator)
     assert reads.count("api-get_line_status") == 6
-    assert reads.count("api-get_phone_status") == 6
+    assert reads.count("api-get_phone_status") == 2
     assert reads.count("api-get_accounts") == 2
+
+
+async def test_changed_lines_read_the_phone_status_at_once(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: PhoneSimulator
+) -> None:
+    """A call shows on the phone status sensor on the very next poll."""
+    await poll(hass)  # a quiet poll: the next one is not a full read
+    simulator.requests.clear()
+    simulator.phone.incoming("100")
+    await poll(hass)
+    assert _reads(simulator) == ["api-get_line_status", "api-get_phone_status"]
+    assert hass.states.get(entity_id(hass, "sensor", "phone_status")).state == (
+        "ringing"
+    )
+
+
+async def test_dnd_shows_with_the_next_full_read(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: PhoneSimulator
+) -> None:
+    """Do-not-disturb changes no line: it shows within three polls."""
+    simulator.phone.set_dnd(True)
+    for _ in range(3):
+        await poll(hass)
+    assert hass.states.get(entity_id(hass, "sensor", "phone_status")).state == "dnd"
 
 
 async def test_backs_off_while_the_phone_fails(
