@@ -31,6 +31,10 @@ class ActionUrlEvent(StrEnum):
     UNHOLD = "unhold"
     IDLE_TO_BUSY = "idle_to_busy"
     BUSY_TO_IDLE = "busy_to_idle"
+    # WP8x6 only (session-spec §4.5).
+    ANSWERED = "answered"
+    BATTERY_LOW = "battery_low"
+    BATTERY_OK = "battery_ok"
 
 
 # The phone's configuration field (P-value) for each event.
@@ -52,6 +56,9 @@ ACTION_URL_FIELDS: Final[dict[ActionUrlEvent, str]] = {
     ActionUrlEvent.UNHOLD: "P8325",
     ActionUrlEvent.IDLE_TO_BUSY: "P8328",
     ActionUrlEvent.BUSY_TO_IDLE: "P8329",
+    ActionUrlEvent.ANSWERED: "P22171",
+    ActionUrlEvent.BATTERY_LOW: "P22568",
+    ActionUrlEvent.BATTERY_OK: "P22570",
 }
 
 # Variables the phone substitutes (`$name` in the URL).
@@ -69,6 +76,7 @@ ACTION_URL_VARIABLES: Final = (
     "call-id",
     "duration",
     "calldirection",
+    "battery",
 )
 
 # URLs longer than this are silently dropped by the phone.

@@ -1,57 +1,61 @@
-"""Async client for one phone's CTI API.
+"""Async client for one Grandstream phone.
 
-Design notes:
+The phone speaks the passcode CTI API, the web session API, or both; the
+client finds out which from unauthenticated probes (`detect.py`) the first
+time it needs to, and talks through that one (`auth.py`, the only place the
+password goes on the wire). Callers see the same methods either way;
+configuration (DND, Click-To-Dial, Action URL slots), battery and Wi-Fi need
+a session and raise GrandstreamCTIUnsupportedError on passcode-only phones.
 
-* One request helper (`_request`) does every CGI call; the passcode is added
-  in one place (`_auth_params`) so session-login firmware can be added later.
-* Reads (line status, phone status, accounts, model info) are retried once on
-  a transport error (connection refused/reset, server disconnected, timeout).
-  Commands are never retried (hold is a toggle) and nothing is retried after
-  an HTTP answer (a 401 in particular: web accounts lock after 5 failures).
-* Reads are sent as GET (the documented form). Commands are sent as POST
-  with the same query string and no body (the spec: working clients POST and
-  phones accept it): aiohttp transparently re-sends an idempotent request
-  (GET) once when the connection drops before the answer, which would run a
-  command twice; it never re-sends a POST. Flip COMMAND_METHOD to go back to
-  GET. (For reads that aiohttp re-send is harmless: a read that keeps being
-  dropped is sent at most four times.)
-* aiohttp errors carry the request URL, passcode included. They are never
-  chained, formatted or logged: the client remembers what kind of failure it
-  was, leaves the `except` block, and raises its own error there so neither
-  `__cause__` nor `__context__` refers to the aiohttp error.
+* Reads are retried once on a transport failure; commands never (hold is a
+  toggle); a password is never retried (see auth.py).
 * get_model_info() never raises for a phone that answers HTTP (any status,
-  any body: fields are None); it raises GrandstreamCTIConnectionError /
-  GrandstreamCTITimeoutError when the phone cannot be reached at all, so a
-  config flow can tell "unreachable" from "no model facts".
+  any body: fields are None); it raises GrandstreamCTIConnectionError when
+  the phone cannot be reached at all, so a config flow can tell
+  "unreachable" from "no model facts".
+* The last answer of each function is kept (`last_answers`, decoded JSON)
+  for diagnostics; callers redact personal fields.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
-from enum import Enum
 import logging
-from typing import Final, NoReturn
+from typing import Final
 
 import aiohttp
-from yarl import URL
 
+from .action_url import ACTION_URL_FIELDS
+from .auth import METHOD_GET, METHOD_POST, Auth, Call, PasscodeAuth, SessionAuth
+from .detect import detect_api
 from .errors import (
     GrandstreamCTIAccessDeniedError,
     GrandstreamCTIAuthenticationError,
-    GrandstreamCTIConnectionError,
     GrandstreamCTIResponseError,
-    GrandstreamCTITimeoutError,
+    GrandstreamCTIUnsupportedError,
+    GrandstreamCTIWriteRejectedError,
 )
 from .keys import normalize_keys
-from .models import Account, Line, ModelInfo, PhoneOperation, PhoneState
+from .models import (
+    Account,
+    ApiKind,
+    Battery,
+    Line,
+    ModelInfo,
+    PhoneApi,
+    PhoneOperation,
+    PhoneState,
+    SessionInfo,
+    WifiStatus,
+)
 from .numbers import validate_number
 from .parsing import (
+    INVALID,
     MESSAGE_ACCESS_DENIED,
     MESSAGE_AUTHENTICATION,
-    Envelope,
     check_command,
-    decode_bytes,
+    loads_lenient,
     parse_accounts,
     parse_envelope,
     parse_line_status,
@@ -59,70 +63,86 @@ from .parsing import (
     parse_phone_status,
     read_body,
 )
+from .session_parsing import (
+    check_config_write,
+    config_key,
+    parse_battery,
+    parse_config_get,
+    parse_values_get,
+    parse_wifi,
+)
+from .transport import (
+    DEFAULT_MAX_CONCURRENT_REQUESTS,
+    DEFAULT_TIMEOUT,
+    Answer,
+    Lane,
+    Request,
+    Transport,
+)
 from .wire import (
-    CGI_PREFIX,
+    CONFIG_ALIAS,
+    CONFIG_PVALUE,
+    FORBIDDEN_PVALUES,
     FUNCTION_ACCOUNTS,
+    FUNCTION_BATTERY,
+    FUNCTION_CONFIG_GET,
+    FUNCTION_CONFIG_UPDATE,
     FUNCTION_LINE_STATUS,
     FUNCTION_MAKE_CALL,
     FUNCTION_PHONE_OPERATION,
     FUNCTION_PHONE_STATUS,
     FUNCTION_SEND_KEY,
     FUNCTION_SYS_OPERATION,
+    FUNCTION_VALUES_GET,
+    FUNCTION_VALUES_POST,
+    FUNCTION_WIFI_STATUS,
     KEY_SEPARATOR,
     MODEL_DEFINE_PATH,
     PARAM_ACCOUNT,
     PARAM_CMD,
     PARAM_KEYS,
-    PARAM_PASSCODE,
+    PARAM_LINE,
     PARAM_PHONENUMBER,
+    PARAM_PVALUES,
     PARAM_REQUEST,
+    PVALUE_CLICK_TO_DIAL,
+    RUNTIME_DND,
     SYS_REBOOT,
 )
 
 _LOGGER = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = 10.0
-DEFAULT_MAX_CONCURRENT_REQUESTS = 2
-
-# Characters a phone can dial: digits, * # + and, for SIP URIs, letters and
-# @ . _ - : (ASCII only; no spaces or control characters).
-READ_METHOD: Final = "GET"
-# POST: aiohttp never re-sends it on its own (see the module docstring).
-COMMAND_METHOD: Final = "POST"
-# Largest body read from the phone (its answers are a few hundred bytes).
-MAX_BODY_BYTES: Final = 1024 * 1024
-
-
-class _Failure(Enum):
-    """Transport failures (no HTTP answer, or an answer cut short)."""
-
-    CONNECTION = "connection"
-    TIMEOUT = "timeout"
-
-
-class _TransportError(Exception):
-    """Internal: a transport failure, free of aiohttp objects and URLs."""
-
-    def __init__(self, failure: _Failure, status: int | None) -> None:
-        super().__init__(failure.value)
-        self.failure = failure
-        # HTTP status when the phone had already answered before the failure.
-        self.status = status
-
-
-class _Answer:
-    """Internal: an HTTP answer (status, decoded text, Server header)."""
-
-    __slots__ = ("server", "status", "text")
-
-    def __init__(self, status: int, text: str, server: str | None) -> None:
-        self.status = status
-        self.text = text
-        self.server = server
+DEFAULT_USERNAME: Final = "admin"
+# A phone's key sequences are short; more is a mistake (or abuse).
+MAX_KEYS: Final = 32
+# Configuration keys the client may write: Action URL slots, DND and
+# Click-To-Dial. Never passwords, provisioning or firmware paths.
+WRITABLE_KEYS: Final = frozenset(
+    {
+        *(config_key(field) for field in ACTION_URL_FIELDS.values()),
+        RUNTIME_DND,
+        PVALUE_CLICK_TO_DIAL,
+    }
+)
+# Functions whose last answer diagnostics show.
+_DIAGNOSED: Final = frozenset(
+    {
+        FUNCTION_LINE_STATUS,
+        FUNCTION_PHONE_STATUS,
+        FUNCTION_ACCOUNTS,
+        FUNCTION_CONFIG_GET,
+        FUNCTION_VALUES_GET,
+        FUNCTION_BATTERY,
+        FUNCTION_WIFI_STATUS,
+        FUNCTION_MAKE_CALL,
+        FUNCTION_PHONE_OPERATION,
+        FUNCTION_SEND_KEY,
+    }
+)
 
 
 class GrandstreamCTIClient:
-    """Talk to one Grandstream phone over its CTI HTTP API."""
+    """Talk to one Grandstream phone over its CTI or session API."""
 
     def __init__(
         self,
@@ -135,140 +155,128 @@ class GrandstreamCTIClient:
         verify_ssl: bool = False,
         timeout: float = DEFAULT_TIMEOUT,
         max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
+        username: str = DEFAULT_USERNAME,
+        api: PhoneApi | None = None,
     ) -> None:
         """Initialize the client (no I/O).
 
-        host may be a name, an IPv4 address or an IPv6 address with or
-        without brackets. Raises ValueError for an invalid host, port,
-        timeout or concurrency limit.
+        passcode is the phone's web admin or user password (the CTI API calls
+        it the passcode); username names the account for session logins.
+        api skips detection (tests, or a caller that knows). host may be a
+        name, an IPv4 address or an IPv6 address with or without brackets.
+        Raises ValueError for an invalid host, port, timeout or limit.
         """
-        name = host.strip()
-        if name.startswith("[") and name.endswith("]"):
-            name = name[1:-1]
-        if not name:
-            raise ValueError("No host given")
-        if port is not None and not 0 < port < 65536:
-            raise ValueError(f"Invalid port {port}")
-        if timeout <= 0:
-            raise ValueError("The timeout must be positive")
-        if max_concurrent_requests < 1:
-            raise ValueError("max_concurrent_requests must be at least 1")
-        self._base = URL.build(
-            scheme="https" if use_ssl else "http", host=name, port=port
+        self._transport = Transport(
+            host,
+            session=session,
+            port=port,
+            use_ssl=use_ssl,
+            verify_ssl=verify_ssl,
+            timeout=timeout,
+            max_concurrent_requests=max_concurrent_requests,
         )
-        self._passcode = passcode
-        self._session = session
-        # Self-signed certificates: verification off means ssl=False.
-        self._ssl: bool = not (use_ssl and not verify_ssl)
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._semaphore = asyncio.Semaphore(max_concurrent_requests)
+        self._password = passcode
+        self._username = username.strip() or DEFAULT_USERNAME
+        self._api = api
+        self._auth: Auth | None = None
+        self._setup_lock = asyncio.Lock()
+        # Which config API a session phone has (config_get or api.values).
+        self._config_values_api: bool | None = None
+        self.last_answers: dict[str, object] = {}
 
     def __repr__(self) -> str:
-        """Return a representation without the passcode."""
+        """Return a representation without the password."""
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
     @property
     def base_url(self) -> str:
-        """Return scheme://host[:port] (never the passcode)."""
-        return str(self._base)
+        """Return scheme://host[:port] (never the password)."""
+        return self._transport.base_url
 
-    # ------------------------------------------------------------------
-    # Plumbing
+    @property
+    def username(self) -> str:
+        """Return the account name used for session logins."""
+        return self._username
 
-    def _auth_params(self) -> dict[str, str]:
-        """Return the query parameters that authenticate a CGI request.
+    @property
+    def api(self) -> PhoneApi | None:
+        """Return the API in use, once known."""
+        return self._api
 
-        The only place the passcode is put on the wire; session-login
-        firmware (sid) would be handled here.
-        """
-        return {PARAM_PASSCODE: self._passcode}
+    @property
+    def password_rejected(self) -> bool:
+        """Return True once the phone rejected the password (nothing more is sent)."""
+        return self._auth is not None and self._auth.rejected is not None
+
+    @property
+    def session_info(self) -> SessionInfo | None:
+        """Return what the last login told (None without a session)."""
+        auth = self._auth
+        return auth.info if isinstance(auth, SessionAuth) else None
 
     @property
     def _secrets(self) -> tuple[str, ...]:
-        return (self._passcode,)
+        return (self._password,) if self._auth is None else self._auth.secrets
 
-    async def _fetch(self, method: str, url: URL, label: str) -> _Answer:
-        """Send one request; map every transport failure to _TransportError.
+    # ------------------------------------------------------------------
+    # Authentication
 
-        label names the request in logs (never the URL: it holds the passcode).
+    async def _authenticator(self) -> Auth:
+        """Return the authenticator, detecting the API the first time."""
+        if self._auth is not None:
+            return self._auth
+        async with self._setup_lock:
+            if self._auth is None:
+                nonce: str | None = None
+                if self._api is None:
+                    self._api, nonce = await detect_api(self._transport, self._username)
+                    _LOGGER.debug("%s speaks the %s API", self.base_url, self._api.kind)
+                if self._api.kind is ApiKind.SESSION:
+                    assert self._api.login is not None
+                    self._auth = SessionAuth(
+                        self._transport,
+                        self._username,
+                        self._password,
+                        self._api.login,
+                        nonce=nonce,
+                    )
+                else:
+                    self._auth = PasscodeAuth(self._transport, self._password)
+            return self._auth
+
+    async def login(self) -> SessionInfo | None:
+        """Detect the API and, for a session phone, log in (one password request).
+
+        Returns what the login told (MAC, firmware, role), or None for a
+        passcode phone, whose password is first tried by the next request.
         """
-        failure: _Failure | None = None
-        status: int | None = None
-        try:
-            async with (
-                self._semaphore,
-                self._session.request(
-                    method,
-                    url,
-                    ssl=self._ssl,
-                    timeout=self._timeout,
-                    allow_redirects=False,
-                ) as response,
-            ):
-                status = response.status
-                server = response.headers.get("Server")
-                data = await _read_capped(response)
-        except TimeoutError:
-            failure = _Failure.TIMEOUT
-        except (aiohttp.ClientError, OSError):
-            # ClientConnectorError (refused, DNS, TLS), ServerDisconnectedError,
-            # ClientPayloadError, ClientOSError (reset), InvalidURL...
-            failure = _Failure.CONNECTION
-        except Exception as err:  # noqa: BLE001
-            # Anything else from the HTTP stack (a broken resolver, ...) is
-            # still "could not talk to the phone"; only its type is logged,
-            # its message may carry the URL.
-            _LOGGER.debug("%s %s: %s", self.base_url, label, type(err).__name__)
-            failure = _Failure.CONNECTION
-        if failure is not None:
-            # Raised here, outside the except block: no __context__.
-            _LOGGER.debug(
-                "%s %s: %s (HTTP status %s)",
-                self.base_url,
-                label,
-                failure.value,
-                status,
+        auth = await self._authenticator()
+        if isinstance(auth, SessionAuth):
+            return await auth.login()
+        auth.check_rejected()
+        return None
+
+    async def logout(self) -> None:
+        """End the session, if any (best effort; nothing is raised)."""
+        if self._auth is not None:
+            await self._auth.logout()
+
+    async def _send(self, call: Call, *, expect_drop: bool = False) -> Answer | None:
+        auth = await self._authenticator()
+        return await auth.send(call, expect_drop=expect_drop)
+
+    async def _answer(self, call: Call) -> Answer:
+        answer = await self._send(call)
+        assert answer is not None
+        self._check_status(answer, call.name)
+        if call.function in _DIAGNOSED:
+            value = loads_lenient(answer.text)
+            self.last_answers[call.function] = (
+                answer.text[:500] if value is INVALID else value
             )
-            raise _TransportError(failure, status)
-        _LOGGER.debug("%s %s: HTTP %s", self.base_url, label, status)
-        assert status is not None
-        return _Answer(status, decode_bytes(data), server)
+        return answer
 
-    def _raise_transport(self, error: _TransportError, label: str) -> NoReturn:
-        """Raise the public error for a transport failure."""
-        if error.failure is _Failure.TIMEOUT:
-            raise GrandstreamCTITimeoutError(
-                f"The phone at {self.base_url} did not answer {label} in time"
-            )
-        raise GrandstreamCTIConnectionError(
-            f"Could not reach the phone at {self.base_url} ({label}); check its "
-            "address, port and the HTTPS option"
-        )
-
-    async def _send(self, url: URL, label: str, *, read: bool) -> _Answer:
-        """Send a read (GET, retried once on a transport error) or a command."""
-        method = READ_METHOD if read else COMMAND_METHOD
-        try:
-            return await self._fetch(method, url, label)
-        except _TransportError as err:
-            if not read:
-                failed = err
-            else:
-                failed = None
-                _LOGGER.debug("%s %s: retrying once", self.base_url, label)
-        if failed is None:
-            try:
-                return await self._fetch(method, url, label)
-            except _TransportError as err:
-                failed = err
-        # Outside the except block: the internal error is not the context.
-        return self._raise_transport(failed, label)
-
-    def _url(self, function: str, params: Mapping[str, str] | None) -> URL:
-        query = {**self._auth_params(), **(params or {})}
-        return self._base.with_path(CGI_PREFIX + function).with_query(query)
-
-    def _check_status(self, answer: _Answer, label: str) -> None:
+    def _check_status(self, answer: Answer, label: str) -> None:
         """Raise for an HTTP status other than 200."""
         status = answer.status
         if status == 200:
@@ -293,63 +301,179 @@ class GrandstreamCTIClient:
             f"The phone at {self.base_url} answered {label} with HTTP {status}"
         )
 
-    async def _request(
-        self,
-        function: str,
-        params: Mapping[str, str] | None = None,
-        *,
-        read: bool,
-        label: str | None = None,
-    ) -> Envelope:
-        """Call a CGI function and return its decoded envelope.
+    async def _read(self, call: Call) -> object:
+        answer = await self._answer(call)
+        envelope = parse_envelope(answer.text, call.name, secrets=self._secrets)
+        return read_body(envelope, call.function)
 
-        Reads are retried once on a transport error; commands never.
-        """
-        label = label or function
-        answer = await self._send(self._url(function, params), label, read=read)
-        self._check_status(answer, label)
-        return parse_envelope(answer.text, label, secrets=self._secrets)
-
-    async def _read(self, function: str) -> object:
-        envelope = await self._request(function, read=True)
-        return read_body(envelope, function)
-
-    async def _command(
-        self, function: str, params: Mapping[str, str], label: str
-    ) -> None:
-        envelope = await self._request(function, params, read=False, label=label)
-        check_command(envelope, label, secrets=self._secrets)
+    async def _command(self, call: Call) -> None:
+        answer = await self._answer(call)
+        envelope = parse_envelope(answer.text, call.name, secrets=self._secrets)
+        check_command(envelope, call.name, secrets=self._secrets)
 
     # ------------------------------------------------------------------
     # Reads
 
     async def get_line_status(self) -> list[Line]:
         """Read every line appearance."""
-        body = await self._read(FUNCTION_LINE_STATUS)
+        await self._authenticator()
+        body = await self._read(
+            Call(FUNCTION_LINE_STATUS, {PARAM_LINE: "-1"} if self._session else {})
+        )
         return parse_line_status(body, FUNCTION_LINE_STATUS)
 
     async def get_phone_status(self) -> PhoneState:
         """Read the phone-wide status."""
-        body = await self._read(FUNCTION_PHONE_STATUS)
+        body = await self._read(Call(FUNCTION_PHONE_STATUS))
         return parse_phone_status(body, FUNCTION_PHONE_STATUS)
 
     async def get_accounts(self) -> list[Account]:
         """Read every account the model has."""
-        body = await self._read(FUNCTION_ACCOUNTS)
+        body = await self._read(Call(FUNCTION_ACCOUNTS, session_method=METHOD_GET))
         return parse_accounts(body, FUNCTION_ACCOUNTS)
 
+    @property
+    def _session(self) -> bool:
+        return self._api is not None and self._api.kind is ApiKind.SESSION
+
     async def get_model_info(self) -> ModelInfo:
-        """Read model facts that need no passcode; fields may be None.
+        """Read model facts that need no password; fields may be None.
 
         Any HTTP answer (404, errors, garbage) gives a ModelInfo, using the
         Server header as the model fallback. Raises
-        GrandstreamCTIConnectionError (or its timeout subclass) only when the
-        phone cannot be reached.
+        GrandstreamCTIConnectionError (or a subclass) only when the phone
+        cannot be reached.
         """
-        url = self._base.with_path(MODEL_DEFINE_PATH)
-        answer = await self._send(url, "model.define.js", read=True)
+        answer = await self._transport.send(
+            Request("GET", MODEL_DEFINE_PATH),
+            lane=Lane.READ,
+            label="model.define.js",
+            retry=True,
+        )
         text = answer.text if answer.status == 200 else None
         return parse_model_define(text, answer.server)
+
+    # ------------------------------------------------------------------
+    # Session-only reads and writes
+
+    async def _session_auth(self) -> SessionAuth:
+        auth = await self._authenticator()
+        if not isinstance(auth, SessionAuth):
+            raise GrandstreamCTIUnsupportedError(
+                f"The phone at {self.base_url} offers no web session API; "
+                "this needs one"
+            )
+        return auth
+
+    async def get_config(self, keys: Iterable[str]) -> dict[str, str]:
+        """Read configuration values (P-values without P, named or :runtime keys).
+
+        Unknown keys read as "". Needs a session.
+        """
+        wanted = [config_key(key) for key in keys]
+        await self._session_auth()
+        if not self._config_values_api:
+            call = Call(
+                FUNCTION_CONFIG_GET,
+                {PARAM_PVALUES: ",".join(wanted)},
+                session_method=METHOD_GET,
+            )
+            answer = await self._send(call)
+            assert answer is not None
+            if answer.status == 404 and self._config_values_api is None:
+                self._config_values_api = True
+            else:
+                self._check_status(answer, call.name)
+                self._config_values_api = False
+                self._remember(call.function, answer)
+                return parse_config_get(answer.text, wanted)
+        call = Call(
+            FUNCTION_VALUES_GET,
+            {PARAM_REQUEST: ":".join(_values_key(key) for key in wanted)},
+        )
+        answer = await self._answer(call)
+        return parse_values_get(answer.text, wanted)
+
+    def _remember(self, function: str, answer: Answer) -> None:
+        value = loads_lenient(answer.text)
+        self.last_answers[function] = answer.text[:500] if value is INVALID else value
+
+    async def set_config(self, values: Mapping[str, str]) -> None:
+        """Write configuration values, then read them back.
+
+        Only Action URL slots, DND and Click-To-Dial may be written (never
+        passwords or provisioning). Values already in place are not written
+        again (each write is a flash write). Raises ValueError for another
+        key, GrandstreamCTIWriteRejectedError naming the keys that did not
+        take the new value (phones answer "success" to writes they ignore).
+        """
+        wanted = {config_key(key): value for key, value in values.items()}
+        refused = sorted(
+            key
+            for key in wanted
+            if key not in WRITABLE_KEYS or key in FORBIDDEN_PVALUES
+        )
+        if refused:
+            raise ValueError(f"Refusing to write {', '.join(refused)}")
+        current = await self.get_config(wanted)
+        changes = {key: value for key, value in wanted.items() if current[key] != value}
+        if not changes:
+            return
+        if self._config_values_api:
+            call = Call(
+                FUNCTION_VALUES_POST,
+                {_values_key(key): value for key, value in changes.items()},
+                read=False,
+            )
+        else:
+            call = Call(
+                FUNCTION_CONFIG_UPDATE,
+                read=False,
+                json={CONFIG_ALIAS: {}, CONFIG_PVALUE: changes},
+            )
+        answer = await self._answer(call)
+        check_config_write(answer.text)
+        after = await self.get_config(changes)
+        ignored = tuple(key for key, value in changes.items() if after[key] != value)
+        if ignored:
+            raise GrandstreamCTIWriteRejectedError(
+                "The phone answered success but did not change "
+                f"{', '.join(ignored)} (the account may not change it, or the "
+                "value is too long)",
+                keys=ignored,
+            )
+
+    async def get_dnd(self) -> bool | None:
+        """Return do-not-disturb, or None when the phone has no `:dnd` key."""
+        value = (await self.get_config([RUNTIME_DND]))[RUNTIME_DND].strip()
+        return None if value == "" else value == "1"
+
+    async def set_dnd(self, on: bool) -> None:
+        """Turn do-not-disturb on or off (read back)."""
+        await self.set_config({RUNTIME_DND: "1" if on else "0"})
+
+    async def get_click_to_dial(self) -> bool | None:
+        """Return whether Click-To-Dial (P1561, needed by make-call) is on."""
+        value = (await self.get_config([PVALUE_CLICK_TO_DIAL]))[PVALUE_CLICK_TO_DIAL]
+        return None if value.strip() == "" else value.strip() == "1"
+
+    async def enable_click_to_dial(self) -> None:
+        """Turn Click-To-Dial on (needs an account that may change settings)."""
+        await self.set_config({PVALUE_CLICK_TO_DIAL: "1"})
+
+    async def get_battery(self) -> Battery:
+        """Read a Wi-Fi handset's battery (admin only on WP8x6)."""
+        await self._session_auth()
+        answer = await self._answer(Call(FUNCTION_BATTERY, session_method=METHOD_GET))
+        return parse_battery(answer.text)
+
+    async def get_wifi_status(self) -> WifiStatus:
+        """Read a Wi-Fi handset's connection."""
+        await self._session_auth()
+        answer = await self._answer(
+            Call(FUNCTION_WIFI_STATUS, session_method=METHOD_GET)
+        )
+        return parse_wifi(answer.text)
 
     # ------------------------------------------------------------------
     # Commands (never retried)
@@ -357,7 +481,14 @@ class GrandstreamCTIClient:
     async def phone_operation(self, operation: PhoneOperation) -> None:
         """Send one phone operation; raise GrandstreamCTICommandError if refused."""
         cmd = PhoneOperation(operation)
-        await self._command(FUNCTION_PHONE_OPERATION, {PARAM_CMD: cmd.value}, cmd.value)
+        await self._command(
+            Call(
+                FUNCTION_PHONE_OPERATION,
+                {PARAM_CMD: cmd.value},
+                read=False,
+                label=cmd.value,
+            )
+        )
 
     async def accept_call(self) -> None:
         """Answer the ringing call."""
@@ -383,7 +514,8 @@ class GrandstreamCTIClient:
         """Dial number; account is 1-based here (0-based on the wire).
 
         Surrounding whitespace is stripped. Raises ValueError for an empty
-        number, one with characters a phone cannot dial, or an account < 1.
+        number, one with characters a phone cannot dial, or an account that
+        is not a whole number from 1.
         """
         dial = validate_number(number)
         params = {PARAM_PHONENUMBER: dial}
@@ -393,13 +525,23 @@ class GrandstreamCTIClient:
             if account < 1:
                 raise ValueError(f"Accounts are numbered from 1, got {account}")
             params[PARAM_ACCOUNT] = str(account - 1)
-        await self._command(FUNCTION_MAKE_CALL, params, "make_call")
+        await self._command(
+            Call(FUNCTION_MAKE_CALL, params, read=False, label="make_call")
+        )
 
     async def send_keys(self, keys: str | Iterable[str]) -> None:
-        """Press keys in order (names validated by keys.normalize_keys)."""
-        names = normalize_keys(keys)
+        """Press keys in order (names validated by keys.normalize_keys).
+
+        Raises ValueError for an unknown key or more than MAX_KEYS keys.
+        """
+        names = normalize_keys(keys, limit=MAX_KEYS)
         await self._command(
-            FUNCTION_SEND_KEY, {PARAM_KEYS: KEY_SEPARATOR.join(names)}, "send_key"
+            Call(
+                FUNCTION_SEND_KEY,
+                {PARAM_KEYS: KEY_SEPARATOR.join(names)},
+                read=False,
+                label="send_key",
+            )
         )
 
     async def reboot(self) -> None:
@@ -408,28 +550,21 @@ class GrandstreamCTIClient:
         The phone may drop the connection once it has answered; that counts
         as success only when it had already answered HTTP 200.
         """
-        label = "reboot"
-        url = self._url(FUNCTION_SYS_OPERATION, {PARAM_REQUEST: SYS_REBOOT})
-        try:
-            answer = await self._fetch(COMMAND_METHOD, url, label)
-        except _TransportError as err:
-            transport = err
-        else:
-            self._check_status(answer, label)
-            envelope = parse_envelope(answer.text, label, secrets=self._secrets)
-            check_command(envelope, "reboot", secrets=self._secrets)
+        call = Call(
+            FUNCTION_SYS_OPERATION,
+            {PARAM_REQUEST: SYS_REBOOT},
+            read=False,
+            session_method=METHOD_POST,
+            label="reboot",
+        )
+        answer = await self._send(call, expect_drop=True)
+        if answer is None:
             return
-        if transport.status == 200:
-            _LOGGER.debug("%s reboot: connection closed after answering", self.base_url)
-            return
-        self._raise_transport(transport, "reboot")
+        self._check_status(answer, call.name)
+        envelope = parse_envelope(answer.text, call.name, secrets=self._secrets)
+        check_command(envelope, call.name, secrets=self._secrets)
 
 
-async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
-    """Read the body up to MAX_BODY_BYTES (a phone's answers are small)."""
-    chunks: list[bytes] = []
-    size = 0
-    while size <= MAX_BODY_BYTES and (chunk := await response.content.read(65536)):
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)[:MAX_BODY_BYTES]
+def _values_key(key: str) -> str:
+    """Return a key as api.values.* wants it: P-values with their P."""
+    return f"P{key}" if key.isdigit() else key

@@ -31,6 +31,9 @@ class PhoneStatus(StrEnum):
     BUSY = "busy"
     RINGING = "ringing"
     DND = "dnd"
+    # The phone answers `unavailable`: logged in, but no account registered.
+    # (Home Assistant reserves the word "unavailable" for entities.)
+    NOT_REGISTERED = "not_registered"
     UNKNOWN = "unknown"
 
 
@@ -111,6 +114,63 @@ class Account:
     def configured(self) -> bool:
         """Return True when the account has a SIP user id."""
         return bool(self.sip_id)
+
+
+class ApiKind(StrEnum):
+    """Which API the client talks to a phone through."""
+
+    # `/cgi-bin/api-*?passcode=`: GRP26xx, GXP, GSC.
+    PASSCODE = "passcode"
+    # Login, then `sid`: WP8x6 only; GRP26xx, GXP and GSC too.
+    SESSION = "session"
+
+
+class LoginVariant(StrEnum):
+    """How a session phone takes the password (session-spec §2.2, §2.3)."""
+
+    # `access` challenge, then `dologin` with sha256(password + nonce).
+    CHALLENGE = "challenge"
+    # `dologin` with the plain password (GXP16xx 1.0.7.x).
+    PLAIN = "plain"
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneApi:
+    """What the unauthenticated probes found out about a phone's API."""
+
+    kind: ApiKind
+    login: LoginVariant | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """What a successful login tells: role, and on most firmware MAC and version."""
+
+    role: str | None = None
+    firmware: str | None = None
+    mac: str | None = None
+    # The factory password is still in use.
+    default_password: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Battery:
+    """A Wi-Fi handset's battery (`api-get_battery_status`)."""
+
+    capacity: int | None = None
+    status: str = ""
+    present: bool | None = None
+    health: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WifiStatus:
+    """A Wi-Fi handset's connection (`api-wifi_status_get`)."""
+
+    signal: int | None = None
+    connected: bool | None = None
+    ssid: str = ""
+    mac: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

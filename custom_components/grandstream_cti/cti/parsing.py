@@ -18,7 +18,8 @@ Tolerance rules (see the CTI spec, section 2 and the quirks):
   **skipped**; if the body had entries but none was usable the answer is a
   GrandstreamCTIResponseError.
 * Numbers may arrive as strings; ``acct`` ``""``/missing/negative becomes
-  None and is otherwise kept as sent (0- or 1-based: never shifted).
+  None and is otherwise kept as sent (0- or 1-based: never shifted). An idle
+  line has no account (real phones send ``"acct": 0`` on idle lines).
 * Flags (``active``, ``conf``) accept bools, 0/1, "0"/"1", "true"/"false",
   "yes"/"no", "on"/"off"; anything else (or missing) becomes None.
 * Unknown line states become LineState.UNKNOWN and unknown phone statuses
@@ -32,9 +33,11 @@ from dataclasses import dataclass
 import json
 import re
 from typing import Final
+import unicodedata
 from urllib.parse import quote, quote_plus
 
 from .errors import (
+    CommandRefusal,
     GrandstreamCTIAccessDeniedError,
     GrandstreamCTIAuthenticationError,
     GrandstreamCTICommandError,
@@ -108,7 +111,14 @@ _LINE_STATE_ALIASES: Final[dict[str, LineState]] = {
 }
 _PHONE_STATUS_ALIASES: Final[dict[str, PhoneStatus]] = {
     "idle": PhoneStatus.AVAILABLE,
+    # "Logged in, but no account registered" on real firmware.
+    "unavailable": PhoneStatus.NOT_REGISTERED,
+    "not_registered": PhoneStatus.NOT_REGISTERED,
+    # Some firmware says connected where others say busy.
+    "connected": PhoneStatus.BUSY,
 }
+# The make-call refusal of real firmware (Click-To-Dial off, no account...).
+BODY_INVALID_REQUEST: Final = "invalid request"
 
 
 class _Invalid:
@@ -186,12 +196,24 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     return text
 
 
+def printable(text: str) -> str:
+    """Return text on one line without control or format characters."""
+    kept = (
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace() or not unicodedata.category(char).startswith("C")
+    )
+    return " ".join("".join(kept).split())
+
+
+def shorten(text: str, limit: int = EXCERPT_LENGTH) -> str:
+    """Return text cut to limit characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def excerpt(text: str, secrets: Iterable[str] = ()) -> str:
-    """Return a short, single-line, redacted excerpt of a phone's answer."""
-    flat = " ".join(redact(text, secrets).split())
-    if len(flat) > EXCERPT_LENGTH:
-        flat = flat[: EXCERPT_LENGTH - 1] + "…"
-    return flat
+    """Return a short, single-line, printable, redacted excerpt of an answer."""
+    return shorten(printable(redact(text, secrets)))
 
 
 def _looks_like_html(text: str) -> bool:
@@ -278,22 +300,15 @@ def check_command(
     body shape (list, object, number) is a GrandstreamCTIResponseError.
     """
     body = envelope.body
-    if envelope.error:
+    refused = envelope.error or body is False
+    if isinstance(body, str) and body.strip().lower() in _REFUSAL_WORDS:
+        refused = True
+    if refused:
+        refusal, reason = _refusal(body, secrets)
         raise GrandstreamCTICommandError(
-            f"The phone refused {what}: {_refusal_reason(body, secrets)}"
+            f"The phone refused {what}: {reason}", refusal=refusal
         )
-    if body is True or body is None:
-        return
-    if body is False:
-        raise GrandstreamCTICommandError(
-            f"The phone refused {what}: {_refusal_reason(body, secrets)}"
-        )
-    if isinstance(body, str):
-        word = body.strip().lower()
-        if word in _REFUSAL_WORDS:
-            raise GrandstreamCTICommandError(
-                f"The phone refused {what}: {_refusal_reason(body, secrets)}"
-            )
+    if body is True or body is None or isinstance(body, str):
         # "complete", "savereboot" and any other word in a success envelope:
         # the phone says it did it.
         return
@@ -303,23 +318,22 @@ def check_command(
     )
 
 
-def _refusal_reason(body: object, secrets: Iterable[str]) -> str:
+def _refusal(body: object, secrets: Iterable[str]) -> tuple[CommandRefusal, str]:
+    """Return the kind of refusal and a short reason for a refused command."""
     if body is False or body is None:
-        return "nothing to act on"
+        return CommandRefusal.NOTHING_TO_ACT_ON, "nothing to act on"
     if isinstance(body, str):
-        word = body.strip().lower()
+        word = " ".join(body.strip().lower().split())
         if word == BODY_UNKNOWN:
-            return "unknown request or key"
+            return CommandRefusal.UNKNOWN, "unknown request or key"
         if word == BODY_FAILED:
-            return (
-                "it answered failed (the command could not be carried out, or "
-                "Action URI Support is disabled / this host is not in the Action "
-                "URI Allowed IP List under Network → Remote Control)"
-            )
+            return CommandRefusal.FAILED, "it answered failed"
+        if word == BODY_INVALID_REQUEST:
+            return CommandRefusal.INVALID_REQUEST, "it answered Invalid Request"
         if word in ("false", ""):
-            return "nothing to act on"
-        return f"it answered {excerpt(body, secrets)!r}"
-    return f"it answered a {type(body).__name__}"
+            return CommandRefusal.NOTHING_TO_ACT_ON, "nothing to act on"
+        return CommandRefusal.OTHER, f"it answered {excerpt(body, secrets)!r}"
+    return CommandRefusal.OTHER, f"it answered a {type(body).__name__}"
 
 
 # ---------------------------------------------------------------------------
@@ -419,7 +433,7 @@ def parse_line(entry: object) -> Line | None:
         return None
     state, raw_state = parse_line_state(entry.get(LINE_STATE))
     account = as_int(entry.get(LINE_ACCOUNT))
-    if account is not None and account < 0:
+    if (account is not None and account < 0) or state is LineState.IDLE:
         account = None
     return Line(
         line=number,

@@ -91,3 +91,95 @@ FIXED_KEYS: Final = frozenset(
 # Multi-purpose keys: MPK1 ... MPKn.
 MPK_PREFIX: Final = "MPK"
 MPK_MAX: Final = 48
+
+# ---------------------------------------------------------------------------
+# The web session API (session-spec.md): login, sid, configuration.
+
+# Unauthenticated probes (session-spec §1.1).
+FUNCTION_WILL_LOGIN: Final = "api-will_login"
+FUNCTION_GET_LOCKOUT: Final = "api-get_lockout"
+FUNCTION_VALUES_GET: Final = "api.values.get"
+FUNCTION_VALUES_POST: Final = "api.values.post"
+BODY_LOCKOUT: Final = "lockout"
+
+# Login (§2.2 challenge variant A, §2.3 plain variant B) and logout (§2.8).
+FUNCTION_ACCESS: Final = "access"
+FUNCTION_DOLOGIN: Final = "dologin"
+FUNCTION_DOLOGOUT: Final = "dologout"
+FUNCTION_DOREFRESH: Final = "dorefresh"
+PARAM_ACCESS: Final = "access"
+PARAM_USERNAME: Final = "username"
+PARAM_SID: Final = "sid"
+LOGIN_SID: Final = "sid"
+LOGIN_ROLE: Final = "role"
+LOGIN_VERSION: Final = "ver"
+LOGIN_MAC: Final = "mac"
+LOGIN_DEFAULT_AUTH: Final = "defaultAuth"
+LOGIN_LOCK_TIME: Final = "lockTime"
+# Login refusals: "wrong4" (attempts left), "locked" (+ lockTime minutes).
+BODY_WRONG: Final = "wrong"
+BODY_LOCKED: Final = "locked"
+BODY_USER_NOT_ALLOWED: Final = "user is not allow"
+BODY_LOGOUT: Final = "logout"
+ROLE_ADMIN: Final = "admin"
+ROLE_USER: Final = "user"
+# Cookies: WP8x6 take `sid`; GXP set `session-identity` / `session-role`.
+COOKIE_SID: Final = "sid"
+COOKIE_SESSION_IDENTITY: Final = "session-identity"
+COOKIE_SESSION_ROLE: Final = "session-role"
+# Config reads/writes after login (§4): config_get / PUT config_update, or
+# api.values.get / api.values.post (GXP16xx).
+FUNCTION_CONFIG_GET: Final = "config_get"
+FUNCTION_CONFIG_UPDATE: Final = "config_update"
+PARAM_PVALUES: Final = "pvalues"
+CONFIG_CONFIGS: Final = "configs"
+CONFIG_ALIAS: Final = "alias"
+CONFIG_PVALUE: Final = "pvalue"
+CONFIG_VALUE: Final = "value"
+CONFIG_STATUS: Final = "status"
+CONFIG_STATUS_RIGHT: Final = "right"
+SESSION_EXPIRED: Final = "session-expired"
+# Session CTI extras (§3).
+PARAM_LINE: Final = "line"
+PARAM_ARG: Final = "arg"
+PARAM_DIALPLAN: Final = "dialplan"
+FUNCTION_BATTERY: Final = "api-get_battery_status"
+FUNCTION_WIFI_STATUS: Final = "api-wifi_status_get"
+# Never called (§5.3): factory reset, provisioning, GUI restart.
+SYS_RESET: Final = "RESET"
+SYS_PROV: Final = "PROV"
+SYS_KILLGUI: Final = "KILLGUI"
+
+# Configuration keys the integration reads or writes (§4.4-4.6).
+PVALUE_MAC: Final = "67"
+PVALUE_FIRMWARE: Final = "68"
+PVALUE_CLICK_TO_DIAL: Final = "1561"
+RUNTIME_DND: Final = ":dnd"
+NAMED_PHONE_MODEL: Final = "phone_model"
+# Never written: admin/user passwords, provisioning and firmware paths.
+FORBIDDEN_PVALUES: Final = frozenset({"2", "196", "212", "237", "192"})
+
+# ---------------------------------------------------------------------------
+# More wire words the simulator answers with (appended; real-firmware captures
+# and session-spec §2-§5).
+BODY_INVALID_REQUEST: Final = "Invalid Request"
+BODY_RESET: Final = "reset"
+PHONE_STATUS_UNAVAILABLE: Final = "unavailable"  # up, but no account registered
+PHONE_STATUS_CONNECTED: Final = "connected"  # some firmware, instead of "busy"
+PARAM_UPDATE_SESSION: Final = "update_session"
+LOGIN_DEFAULT_LOGIN: Final = "defaultLogin"
+NAMED_NUM_LINES: Final = "num_lines"
+NAMED_ACCOUNT_REGISTERED: Final = "AccountRegistered"  # + account number, 1-based
+# Endpoints never to call (session-spec §5.3): firmware, certificates, passwords.
+FORBIDDEN_FUNCTIONS: Final = frozenset(
+    {
+        "firmware-upgrade",
+        "setup-firmware-upgrade",
+        "upload_CA",
+        "delete_CA",
+        "api-change_password",
+        "api-change_default_password",
+        "api-delete_all_contact",
+        "api-pcap",
+    }
+)

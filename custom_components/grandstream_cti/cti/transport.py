@@ -1,0 +1,293 @@
+"""HTTP plumbing of the client: one request in, one answer or one error out.
+
+* Two lanes per phone: reads (at most `max_reads` at once) and commands (one
+  at a time, never queued behind reads). The wait for a lane counts toward
+  the request's own timeout, so a command never waits longer than that.
+* Reads are retried once on a transport failure (refused, reset, dropped,
+  timeout); commands never (hold is a toggle); nothing is retried after an
+  HTTP answer, and a certificate that fails verification is not retried.
+* aiohttp errors carry the request URL (the passcode is in its query string).
+  They are never chained, formatted or logged: the failure's kind is noted,
+  the `except` block is left, and the client's own error is raised there, so
+  neither `__cause__` nor `__context__` refers to the aiohttp error.
+* Commands go as POST: aiohttp silently re-sends an idempotent request (GET)
+  once when a kept-alive connection drops, which would run a command twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from enum import Enum
+from http.cookies import SimpleCookie
+import logging
+from typing import Final, NoReturn
+
+import aiohttp
+from yarl import URL
+
+from .errors import (
+    GrandstreamCTICertificateError,
+    GrandstreamCTIConnectionError,
+    GrandstreamCTITimeoutError,
+)
+from .parsing import decode_bytes
+from .wire import CGI_PREFIX
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT: Final = 10.0
+DEFAULT_MAX_CONCURRENT_REQUESTS: Final = 2
+# Largest body read from the phone (its answers are a few hundred bytes).
+MAX_BODY_BYTES: Final = 1024 * 1024
+
+
+class Lane(Enum):
+    """Which queue a request waits in."""
+
+    READ = "read"
+    COMMAND = "command"
+
+
+class _Failure(Enum):
+    """Transport failures (no HTTP answer, or an answer cut short)."""
+
+    CONNECTION = "connection"
+    TIMEOUT = "timeout"
+    CERTIFICATE = "certificate"
+
+
+class _TransportError(Exception):
+    """Internal: a transport failure, free of aiohttp objects and URLs."""
+
+    def __init__(self, failure: _Failure, status: int | None) -> None:
+        super().__init__(failure.value)
+        self.failure = failure
+        # HTTP status when the phone had already answered before the failure.
+        self.status = status
+
+
+@dataclass(slots=True)
+class Request:
+    """One HTTP request to the phone (path under the phone's base URL)."""
+
+    method: str
+    path: str
+    query: Mapping[str, str] = field(default_factory=dict)
+    # A form body (POST/PUT); {} still sends an empty urlencoded form.
+    form: Mapping[str, str] | None = None
+    # A JSON body (config_update); never together with form.
+    json: object = None
+    cookies: Mapping[str, str] = field(default_factory=dict)
+    # Origin/Referer/X-Requested-With, which the session API wants.
+    browser_headers: bool = False
+
+    @classmethod
+    def cgi(cls, method: str, function: str, **kwargs: object) -> Request:
+        """Return a request for /cgi-bin/<function>."""
+        return cls(method, CGI_PREFIX + function, **kwargs)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An HTTP answer: status, decoded text, Server header, cookies set."""
+
+    status: int
+    text: str
+    server: str | None = None
+    cookies: Mapping[str, str] = field(default_factory=dict)
+
+
+class Transport:
+    """Send requests to one phone; every failure becomes a client error."""
+
+    def __init__(
+        self,
+        host: str,
+        *,
+        session: aiohttp.ClientSession,
+        port: int | None = None,
+        use_ssl: bool = False,
+        verify_ssl: bool = False,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
+    ) -> None:
+        """Validate the settings (no I/O); raise ValueError for bad ones."""
+        name = host.strip()
+        if name.startswith("[") and name.endswith("]"):
+            name = name[1:-1]
+        if not name:
+            raise ValueError("No host given")
+        if port is not None and not 0 < port < 65536:
+            raise ValueError(f"Invalid port {port}")
+        if timeout <= 0:
+            raise ValueError("The timeout must be positive")
+        if max_concurrent_requests < 1:
+            raise ValueError("max_concurrent_requests must be at least 1")
+        self.base = URL.build(
+            scheme="https" if use_ssl else "http", host=name, port=port
+        )
+        # Exactly the origin reached: scheme, host, and the port if not default.
+        self.origin = str(self.base.origin())
+        self.use_ssl = use_ssl
+        self._session = session
+        # Self-signed certificates: verification off means ssl=False.
+        self._ssl: bool = not (use_ssl and not verify_ssl)
+        self.timeout = timeout
+        self._client_timeout = aiohttp.ClientTimeout(total=timeout)
+        self._lanes: dict[Lane, asyncio.Semaphore] = {
+            Lane.READ: asyncio.Semaphore(max_concurrent_requests),
+            Lane.COMMAND: asyncio.Semaphore(1),
+        }
+
+    @property
+    def base_url(self) -> str:
+        """Return scheme://host[:port] (never a secret)."""
+        return str(self.base)
+
+    def url(self, request: Request) -> URL:
+        """Return the full URL of a request (it may hold a secret: never log it)."""
+        url = self.base.with_path(request.path)
+        return url.with_query(dict(request.query)) if request.query else url
+
+    async def send(
+        self, request: Request, *, lane: Lane, label: str, retry: bool
+    ) -> Answer:
+        """Send a request; retry once on a transport failure when retry is set."""
+        try:
+            return await self._send_once(request, lane, label)
+        except _TransportError as err:
+            failed: _TransportError | None = err
+            if retry and err.failure is not _Failure.CERTIFICATE:
+                failed = None
+                _LOGGER.debug("%s %s: retrying once", self.base_url, label)
+        if failed is None:
+            try:
+                return await self._send_once(request, lane, label)
+            except _TransportError as err:
+                failed = err
+        # Outside the except block: the internal error is not the context.
+        return self.raise_failure(failed, label)
+
+    async def send_expecting_drop(
+        self, request: Request, *, lane: Lane, label: str
+    ) -> Answer | None:
+        """Send a request after which the phone may drop the connection.
+
+        Returns None when the phone closed the connection after answering
+        HTTP 200 (a reboot does that); raises for any other failure.
+        """
+        try:
+            return await self._send_once(request, lane, label)
+        except _TransportError as err:
+            failed = err
+        if failed.status == 200:
+            _LOGGER.debug(
+                "%s %s: connection closed after answering", self.base_url, label
+            )
+            return None
+        return self.raise_failure(failed, label)
+
+    def raise_failure(self, error: _TransportError, label: str) -> NoReturn:
+        """Raise the public error for a transport failure."""
+        if error.failure is _Failure.TIMEOUT:
+            raise GrandstreamCTITimeoutError(
+                f"The phone at {self.base_url} did not answer {label} in time"
+            )
+        if error.failure is _Failure.CERTIFICATE:
+            raise GrandstreamCTICertificateError(
+                f"The certificate of the phone at {self.base_url} failed "
+                "verification; turn certificate verification off for the "
+                "phone's self-signed certificate"
+            )
+        raise GrandstreamCTIConnectionError(
+            f"Could not reach the phone at {self.base_url} ({label}); check its "
+            "address, port and the HTTPS option"
+        )
+
+    def _headers(self, request: Request) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if request.browser_headers:
+            headers["Origin"] = self.origin
+            headers["Referer"] = f"{self.origin}/"
+            headers["X-Requested-With"] = "XMLHttpRequest"
+        if request.form is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return headers
+
+    async def _send_once(self, request: Request, lane: Lane, label: str) -> Answer:
+        """Send once; map every transport failure to _TransportError."""
+        failure: _Failure | None = None
+        status: int | None = None
+        try:
+            async with asyncio.timeout(self.timeout):
+                async with self._lanes[lane], self._open(request) as response:
+                    status = response.status
+                    server = response.headers.get("Server")
+                    cookies = _cookies_set(response)
+                    data = await _read_capped(response)
+        except TimeoutError:
+            failure = _Failure.TIMEOUT
+        except aiohttp.ClientConnectorCertificateError:
+            failure = _Failure.CERTIFICATE
+        except (aiohttp.ClientError, OSError):
+            # ClientConnectorError (refused, DNS, TLS), ServerDisconnectedError,
+            # ClientPayloadError, ClientOSError (reset), InvalidURL...
+            failure = _Failure.CONNECTION
+        except Exception as err:  # noqa: BLE001
+            # Anything else from the HTTP stack (a broken resolver, ...) is
+            # still "could not talk to the phone"; only its type is logged,
+            # its message may carry the URL.
+            _LOGGER.debug("%s %s: %s", self.base_url, label, type(err).__name__)
+            failure = _Failure.CONNECTION
+        if failure is not None:
+            # Raised here, outside the except block: no __context__.
+            _LOGGER.debug(
+                "%s %s: %s (HTTP status %s)",
+                self.base_url,
+                label,
+                failure.value,
+                status,
+            )
+            raise _TransportError(failure, status)
+        _LOGGER.debug("%s %s: HTTP %s", self.base_url, label, status)
+        assert status is not None
+        return Answer(status, decode_bytes(data), server, cookies)
+
+    def _open(
+        self, request: Request
+    ) -> AbstractAsyncContextManager[aiohttp.ClientResponse]:
+        body: dict[str, object] = {}
+        if request.form is not None:
+            # An empty form still goes with Content-Length: 0 (WP826: 411).
+            body["data"] = dict(request.form) if request.form else b""
+        elif request.json is not None:
+            body["json"] = request.json
+        return self._session.request(
+            request.method,
+            self.url(request),
+            ssl=self._ssl,
+            timeout=self._client_timeout,
+            allow_redirects=False,
+            headers=self._headers(request),
+            cookies=dict(request.cookies) or None,
+            **body,  # type: ignore[arg-type]
+        )
+
+
+def _cookies_set(response: aiohttp.ClientResponse) -> dict[str, str]:
+    """Return the cookies the answer sets (name → value)."""
+    jar: SimpleCookie = response.cookies
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
+    """Read the body up to MAX_BODY_BYTES (a phone's answers are small)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= MAX_BODY_BYTES and (chunk := await response.content.read(65536)):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)[:MAX_BODY_BYTES]
