@@ -11,21 +11,36 @@ import signal
 import sys
 
 from .config import SimulatorConfig
-from .presets import DEFAULT_MODEL, MODELS
+from .presets import MODELS
+from .profiles import DEFAULT_PROFILE, PROFILES
 from .server import PhoneSimulator
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(
-        prog="python -m simulator", description="Simulated Grandstream CTI phones."
+        prog="python -m simulator", description="Simulated Grandstream phones."
+    )
+    parser.add_argument(
+        "--profile",
+        default=DEFAULT_PROFILE,
+        choices=sorted(PROFILES),
+        help="firmware family (default grp2614: passcode CTI and web sessions)",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="first port (0 = free)")
     parser.add_argument("--passcode", default="admin", help="admin web password")
     parser.add_argument("--user-passcode", default="123", help="user web password")
-    parser.add_argument("--model", default=DEFAULT_MODEL, choices=sorted(MODELS))
-    parser.add_argument("--tls", action="store_true", help="HTTPS, self-signed")
+    parser.add_argument(
+        "--model", default=None, choices=sorted(MODELS), help="default: the profile's"
+    )
+    parser.add_argument("--firmware", default=None, help="default: the profile's")
+    parser.add_argument(
+        "--tls",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="HTTPS, self-signed (default: the profile's; wp826 is HTTPS)",
+    )
     parser.add_argument("--phones", type=int, default=1, help="phones on next ports")
     parser.add_argument("--action-url", default=None, help="base URL for pushes")
     parser.add_argument("--connect-delay", type=float, default=2.0)
@@ -39,7 +54,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
     """Return the first phone's settings from parsed arguments."""
     return SimulatorConfig(
+        profile=args.profile,
         model=args.model,
+        firmware=args.firmware,
         passcode=args.passcode,
         user_passcode=args.user_passcode,
         ssl=args.tls,
@@ -81,11 +98,18 @@ async def stop_phones(phones: Sequence[PhoneSimulator]) -> None:
 
 
 def describe(sim: PhoneSimulator) -> str:
-    """Return one line naming a phone, its URL and passcodes."""
+    """Return one line naming a phone: profile, URL, logins and control URL."""
     config = sim.config
+    passcode = (
+        f"  passcode={config.passcode} (or {config.user_passcode})"
+        if sim.profile.passcode_cti
+        else "  no passcode API"
+    )
     return (
-        f"{sim.phone.model} {config.mac} at {sim.url}  passcode={config.passcode}"
-        f" user_passcode={config.user_passcode}  control: {sim.url}/sim/\n"
+        f"{sim.profile.name} {sim.phone.model} {sim.phone.firmware} {config.mac}"
+        f" at {sim.url}  login {config.admin_username}/{config.passcode}"
+        f" or {config.user_username}/{config.user_passcode}{passcode}"
+        f"  control: {sim.url}/sim/\n"
     )
 
 

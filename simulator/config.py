@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .presets import DEFAULT_MODEL
+from .profiles import DEFAULT_PROFILE
 
 DenialStyle = Literal["http403", "failed"]
 DENIAL_STYLES: tuple[DenialStyle, ...] = ("http403", "failed")
@@ -14,11 +14,19 @@ DENIAL_STYLES: tuple[DenialStyle, ...] = ("http403", "failed")
 
 @dataclass
 class SimulatorConfig:
-    """How the simulated phone is set up (mutable: `/sim/config` changes it)."""
+    """How the simulated phone is set up (mutable: `/sim/config` changes it).
 
-    model: str = DEFAULT_MODEL
+    `None` means "as the profile says" (`PhoneSimulator` fills it in on a
+    copy, so one config object can serve several phones).
+    """
+
+    profile: str = DEFAULT_PROFILE
+    model: str | None = None
+    # Web passwords: the passcode CTI API and the session logins use the same.
     passcode: str = "admin"
     user_passcode: str = "123"
+    admin_username: str = "admin"
+    user_username: str = "user"
     cti_enabled: bool = True
     allowed_ips: Sequence[str] = ("any",)
     denial_style: DenialStyle = "http403"
@@ -27,19 +35,34 @@ class SimulatorConfig:
     call_connect_delay: float = 2.0
     reboot_seconds: float = 5.0
     mac: str = "00:0B:82:12:34:56"
-    firmware: str = "1.0.13.22"
+    firmware: str | None = None
     # Override the preset accounts: dicts with name, sip_id, sip_server, registered.
     accounts: Sequence[Mapping[str, Any]] | None = None
     model_define: bool = True
-    ssl: bool = False
+    ssl: bool | None = None
     action_url: str | None = None
+    # The web session API (login, config_get...); off = passcode-only firmware.
+    session_api: bool = True
+    # The `user` account may log in to the web UI ("user is not allow" if not).
+    user_web_access: bool = True
+    single_session: bool | None = None
+    session_idle_seconds: float = 60.0
+    lockout_attempts: int = 5
+    lockout_minutes: int = 5
+    # P1561 Click-To-Dial: off, make-call answers "Invalid Request".
+    click_to_dial: bool = True
+    # The simulator clock stands still until `sim.clock.advance()` moves it.
+    manual_clock: bool = False
     # Initial quirks (names as in `/sim/quirks`); all off by default.
     quirks: Mapping[str, bool] = field(default_factory=dict)
 
     def public(self) -> dict[str, Any]:
-        """Return the settings as JSON without the passcodes."""
+        """Return the settings as JSON without the passwords."""
         return {
+            "profile": self.profile,
             "model": self.model,
+            "admin_username": self.admin_username,
+            "user_username": self.user_username,
             "cti_enabled": self.cti_enabled,
             "allowed_ips": list(self.allowed_ips),
             "denial_style": self.denial_style,
@@ -52,4 +75,12 @@ class SimulatorConfig:
             "model_define": self.model_define,
             "ssl": self.ssl,
             "action_url": self.action_url,
+            "session_api": self.session_api,
+            "user_web_access": self.user_web_access,
+            "single_session": self.single_session,
+            "session_idle_seconds": self.session_idle_seconds,
+            "lockout_attempts": self.lockout_attempts,
+            "lockout_minutes": self.lockout_minutes,
+            "click_to_dial": self.click_to_dial,
+            "manual_clock": self.manual_clock,
         }

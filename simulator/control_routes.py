@@ -6,10 +6,13 @@ It keeps working in every fault and during a reboot.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+import html
 import json
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+
+from .config_store import public_slots
 
 if TYPE_CHECKING:
     from .server import PhoneSimulator
@@ -18,15 +21,27 @@ JsonHandler = Callable[[dict[str, Any]], Any]
 
 CONTROL_PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>{model} simulator</title>
-<style>body{{font-family:sans-serif;margin:2em}}pre{{background:#eee;padding:1em}}</style>
+<style>body{{font-family:sans-serif;margin:2em}}pre{{background:#eee;padding:1em}}
+td{{padding:0 1em 0 0;font-family:monospace}}</style>
 </head><body>
 <h1>{model} simulator</h1>
+<p>Profile {profile}, firmware {firmware}, MAC {mac}.</p>
 <p><input id="number" value="+15555550100"> <input id="name" value="Carol">
 <button onclick="post('incoming',{{number:v('number'),name:v('name')}})">Ring</button></p>
 <p>Line <input id="line" value="1" size="2">
 <button onclick="post('remote_answer',{{line:+v('line')}})">Remote answer</button>
 <button onclick="post('remote_hangup',{{line:+v('line')}})">Remote hang up</button>
 <button onclick="post('confirm',{{}})">Confirm pop-up</button></p>
+<h2>Action URL</h2>
+<p>Paste the base URL Home Assistant shows (the simulator adds the event and every
+variable), or write the per-event slots below through the phone's own API
+(<code>config_update</code>) or <code>POST /sim/action_url {{"urls": {{...}}}}</code>.</p>
+<form id="action_url" onsubmit="post('action_url',{{url:v('base')}});return false">
+<input id="base" size="70" value="{base}" placeholder="http://127.0.0.1:8123/api/webhook/...">
+<button type="submit">Set base URL</button>
+<button type="button" onclick="post('action_url',{{url:''}})">Clear</button>
+</form>
+<table id="slots">{slots}</table>
 <pre id="state"></pre>
 <script>
 const v = (id) => document.getElementById(id).value;
@@ -34,15 +49,38 @@ async function post(path, body) {{
   await fetch('/sim/' + path, {{method: 'POST', body: JSON.stringify(body)}});
   refresh();
 }}
+function row(cells) {{
+  const tr = document.createElement('tr');
+  for (const text of cells) {{
+    const td = document.createElement('td'); td.textContent = text; tr.appendChild(td);
+  }}
+  return tr;
+}}
 async function refresh() {{
   const state = await (await fetch('/sim/state')).json();
+  const table = document.getElementById('slots');
+  table.replaceChildren(row(['base', state.action_url.url || '(none)']));
+  for (const [slot, url] of Object.entries(state.action_url.slots)) {{
+    table.appendChild(row([slot, url || '(empty)']));
+  }}
   document.getElementById('state').textContent = JSON.stringify(
-    {{status: state.phone_status, lines: state.lines.filter((l) => l.state !== 'idle')}},
+    {{status: state.phone_status, lines: state.lines.filter((l) => l.state !== 'idle'),
+      sessions: state.sessions, locks: state.locks, tripwires: state.tripwires}},
     null, 2);
 }}
 refresh(); setInterval(refresh, 1000);
 </script></body></html>
 """
+
+
+def _slot_rows(sim: PhoneSimulator) -> str:
+    """Return the Action URL table's rows (the page also works without script)."""
+    rows = [("base", sim.pusher.base_url or "(none)")]
+    rows += [(slot, url or "(empty)") for slot, url in public_slots(sim.store).items()]
+    return "".join(
+        f"<tr><td>{html.escape(slot)}</td><td>{html.escape(str(url))}</td></tr>"
+        for slot, url in rows
+    )
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -139,6 +177,7 @@ def control_routes(sim: PhoneSimulator) -> list[web.RouteDef]:
         return {
             "url": sim.pusher.base_url,
             "urls": {str(key): value for key, value in sim.pusher.templates.items()},
+            "slots": public_slots(sim.store),
         }
 
     def confirm(data: dict[str, Any]) -> dict[str, Any]:
@@ -151,6 +190,39 @@ def control_routes(sim: PhoneSimulator) -> list[web.RouteDef]:
         sim.update_config(data)
         return sim.config.public()
 
+    def clock(data: dict[str, Any]) -> dict[str, Any]:
+        seconds = data.get("advance", 0)
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            raise TypeError("advance must be a number of seconds")
+        sim.clock.advance(float(seconds))
+        return {"now": sim.clock.now(), "offset": sim.clock.offset}
+
+    def sessions(data: dict[str, Any]) -> dict[str, Any]:
+        expire = data.get("expire")
+        if expire == "all":
+            ended = sim.sessions.expire_all()
+        elif isinstance(expire, str) and expire:
+            ended = sim.sessions.expire_all(expire)  # one account's sessions
+        else:
+            raise TypeError('expire must be "all" or a username')
+        return {"expired": ended, **sim.sessions.public()}
+
+    def handset(data: dict[str, Any]) -> dict[str, Any]:
+        if not sim.profile.handset:
+            raise ValueError("This profile is not a Wi-Fi handset")
+        if "battery" in data:
+            sim.phone.set_battery(_int(data, "battery"))
+        if "signal" in data:
+            signal = _int(data, "signal")
+            if not 0 <= signal <= 4:
+                raise ValueError("signal must be 0-4")
+            sim.handset.signal = signal
+        if "connected" in data:
+            sim.handset.connected = _bool(data, "connected")
+        if "ssid" in data:
+            sim.handset.ssid = str(data["ssid"])
+        return sim.handset.as_dict(sim.phone)
+
     async def get_log(request: web.Request) -> web.Response:
         return web.json_response(sim.requests)
 
@@ -161,10 +233,29 @@ def control_routes(sim: PhoneSimulator) -> list[web.RouteDef]:
     async def get_state(request: web.Request) -> web.Response:
         return web.json_response(sim.state())
 
+    async def get_action_url(request: web.Request) -> web.Response:
+        return web.json_response(action_url({}))
+
+    async def get_clock(request: web.Request) -> web.Response:
+        return web.json_response({"now": sim.clock.now(), "offset": sim.clock.offset})
+
+    async def get_sessions(request: web.Request) -> web.Response:
+        return web.json_response(sim.sessions.public())
+
+    async def expire_sessions(request: web.Request) -> web.Response:
+        ended = sim.sessions.expire_all()
+        return web.json_response({"expired": ended, **sim.sessions.public()})
+
     async def page(request: web.Request) -> web.Response:
-        return web.Response(
-            text=CONTROL_PAGE.format(model=sim.phone.model), content_type="text/html"
+        text = CONTROL_PAGE.format(
+            model=html.escape(sim.phone.model),
+            profile=html.escape(sim.profile.name),
+            firmware=html.escape(sim.phone.firmware),
+            mac=html.escape(sim.phone.mac),
+            base=html.escape(sim.pusher.base_url, quote=True),
+            slots=_slot_rows(sim),
         )
+        return web.Response(text=text, content_type="text/html")
 
     posts: dict[str, JsonHandler] = {
         "incoming": incoming,
@@ -177,6 +268,9 @@ def control_routes(sim: PhoneSimulator) -> list[web.RouteDef]:
         "action_url": action_url,
         "confirm": confirm,
         "config": config,
+        "clock": clock,
+        "sessions": sessions,
+        "handset": handset,
     }
     routes = [
         web.post(f"/sim/{name}", json_post(handler)) for name, handler in posts.items()
@@ -185,6 +279,10 @@ def control_routes(sim: PhoneSimulator) -> list[web.RouteDef]:
         web.get("/sim/log", get_log),
         web.delete("/sim/log", clear_log),
         web.get("/sim/state", get_state),
+        web.get("/sim/clock", get_clock),
+        web.get("/sim/action_url", get_action_url),
+        web.get("/sim/sessions", get_sessions),
+        web.delete("/sim/sessions", expire_sessions),
         web.get("/sim/", page),
         web.get("/", page),
     ]

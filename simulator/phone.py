@@ -1,8 +1,9 @@
 """The phone's state machine: accounts, lines, DND, calls (no HTTP here).
 
 Every change is synchronous: a CTI command changes the state before its answer
-is sent. Only the outgoing call's connect delay and the reboot use timers
-(`asyncio` call_later, created lazily and cancelled by `close()`).
+is sent. Only the outgoing call's connect delay and the reboot use timers, on
+the simulator clock (`SimClock`: tests fire them with `clock.advance()`;
+`close()` cancels them).
 
 Events (`PhoneEvent`) are recorded in `events` and handed to `listeners`; the
 server turns them into Action URL pushes.
@@ -10,12 +11,10 @@ server turns them into Action URL pushes.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 import itertools
-import time
 from typing import Any, Final
 
 from custom_components.grandstream_cti.cti.action_url import ActionUrlEvent
@@ -24,7 +23,9 @@ from custom_components.grandstream_cti.cti.models import (
     PhoneOperation,
     PhoneStatus,
 )
+from custom_components.grandstream_cti.cti.wire import PHONE_STATUS_UNAVAILABLE
 
+from .clock import SimClock, Timer
 from .presets import ModelPreset
 
 # Lines in these states have the audio path open (the phone is "off hook").
@@ -33,6 +34,8 @@ _OFF_HOOK_STATES: Final = frozenset(
 )
 _DIAL_KEYS: Final = {**{str(d): str(d) for d in range(10)}, "STAR": "*", "#": "#"}
 EVENT_HISTORY: Final = 500
+# A handset reports battery low at or below this many percent.
+BATTERY_LOW_PERCENT: Final = 15
 
 INCOMING: Final = "incoming"
 OUTGOING: Final = "outgoing"
@@ -75,6 +78,8 @@ class SimLine:
     number: int
     state: LineState = LineState.IDLE
     account: int | None = None  # 1-based, None while idle
+    # The caller's display name ($display_remote); line status shows it only
+    # with the `caller_names` quirk (real firmware shows the number).
     remote_name: str = ""
     remote_number: str = ""
     direction: str = ""
@@ -168,12 +173,15 @@ class Phone:
         firmware: str = "1.0.13.22",
         call_connect_delay: float = 2.0,
         reboot_seconds: float = 5.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: SimClock | None = None,
+        lines: int | None = None,
+        handset: bool = False,
     ) -> None:
-        """Set up an idle phone."""
+        """Set up an idle phone (`lines` overrides the preset's line count)."""
         self.preset = preset
         self.accounts = accounts or default_accounts(preset.accounts)
-        self.lines = [SimLine(number) for number in range(1, preset.lines + 1)]
+        count = preset.lines if lines is None else lines
+        self.lines = [SimLine(number) for number in range(1, count + 1)]
         self.mac = mac
         self.firmware = firmware
         self.call_connect_delay = call_connect_delay
@@ -183,13 +191,16 @@ class Phone:
         self.rebooting = False
         self.reboots = 0
         self.active_line: int | None = None
+        # Wi-Fi handsets (WP8x6): battery percent, and the extra "answered" event.
+        self.handset = handset
+        self.battery: int | None = 95 if handset else None
         self.events: list[PhoneEvent] = []
         self.listeners: list[Callable[[PhoneEvent], None]] = []
-        self._clock = clock
+        self.clock = clock if clock is not None else SimClock()
         self._call_ids = itertools.count(1000)
         self._order = itertools.count(1)
-        self._connect_timers: dict[int, asyncio.TimerHandle] = {}
-        self._reboot_timer: asyncio.TimerHandle | None = None
+        self._connect_timers: dict[int, Timer] = {}
+        self._reboot_timer: Timer | None = None
         self._pending: list[PhoneEvent] = []
         self._depth = 0
 
@@ -214,14 +225,20 @@ class Phone:
             )
         return self.accounts[number - 1]
 
-    def status(self) -> PhoneStatus:
-        """Return the phone-wide status the way api-get_phone_status derives it."""
+    def status(self) -> str:
+        """Return the phone-wide status word the way api-get_phone_status derives it.
+
+        `unavailable` is what real firmware says when it is idle with no
+        account registered.
+        """
         if any(line.state is LineState.RINGING for line in self.lines):
             return PhoneStatus.RINGING
         if self._busy():
             return PhoneStatus.BUSY
         if self.dnd:
             return PhoneStatus.DND
+        if not any(account.registered for account in self.accounts):
+            return PHONE_STATUS_UNAVAILABLE
         return PhoneStatus.AVAILABLE
 
     def is_active(self, line: SimLine) -> bool:
@@ -240,6 +257,7 @@ class Phone:
             "off_hook": self._off_hook(),
             "rebooting": self.rebooting,
             "reboots": self.reboots,
+            "battery": self.battery,
             "active_line": self.active_line,
             "accounts": [account.as_dict() for account in self.accounts],
             "lines": [line.as_dict(active=self.is_active(line)) for line in self.lines],
@@ -314,6 +332,21 @@ class Phone:
         with self._transition():
             self._event(ActionUrlEvent.DND_ON if on else ActionUrlEvent.DND_OFF, None)
 
+    def set_battery(self, capacity: int) -> None:
+        """Set the handset's battery percent; crossing the low mark is reported."""
+        if not 0 <= capacity <= 100:
+            raise PhoneError("capacity must be 0-100")
+        before, self.battery = self.battery, capacity
+        was_low = before is not None and before <= BATTERY_LOW_PERCENT
+        is_low = capacity <= BATTERY_LOW_PERCENT
+        if before is None or was_low == is_low:
+            return
+        with self._transition():
+            self._event(
+                ActionUrlEvent.BATTERY_LOW if is_low else ActionUrlEvent.BATTERY_OK,
+                None,
+            )
+
     # -------------------------------------------------------- CTI operations
 
     def phone_operation(self, operation: PhoneOperation) -> bool:
@@ -370,6 +403,8 @@ class Phone:
                 self._hold(connected)
             self._establish(ringing)
             self.active_line = ringing.number
+            if self.handset:
+                self._event(ActionUrlEvent.ANSWERED, ringing)
         return True
 
     def reject_call(self) -> bool:
@@ -434,7 +469,9 @@ class Phone:
         self.reboots += 1
         if self._reboot_timer is not None:
             self._reboot_timer.cancel()
-        self._reboot_timer = self._later(self.reboot_seconds, self.finish_reboot)
+        self._reboot_timer = self.clock.call_later(
+            self.reboot_seconds, self.finish_reboot
+        )
 
     def finish_reboot(self) -> None:
         """Come back from a reboot: idle, then setup completed and registrations."""
@@ -555,11 +592,9 @@ class Phone:
         self._event(ActionUrlEvent.OUTGOING_CALL, line)
         if self.call_connect_delay > 0:
             number, call_id = line.number, line.call_id
-            handle = self._later(
+            self._connect_timers[number] = self.clock.call_later(
                 self.call_connect_delay, lambda: self._connect_timer(number, call_id)
             )
-            if handle is not None:
-                self._connect_timers[number] = handle
 
     def _connect_timer(self, number: int, call_id: str) -> None:
         self._connect_timers.pop(number, None)
@@ -571,7 +606,7 @@ class Phone:
     def _establish(self, line: SimLine) -> None:
         self._cancel_connect(line.number)
         line.state = LineState.CONNECTED
-        line.established_at = self._clock()
+        line.established_at = self.clock()
         if line.direction == OUTGOING and not line.remote_name:
             # Phones often fill the name with the number once connected.
             line.remote_name = line.remote_number
@@ -615,15 +650,6 @@ class Phone:
         if handle is not None:
             handle.cancel()
 
-    def _later(
-        self, delay: float, callback: Callable[[], None]
-    ) -> asyncio.TimerHandle | None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return None  # no event loop (plain unit test): only explicit calls
-        return loop.call_later(delay, callback)
-
     # ----------------------------------------------------------------- events
 
     def _variables(self, line: SimLine | None, account: int | None) -> dict[str, str]:
@@ -640,6 +666,7 @@ class Phone:
             "call-id": "",
             "duration": "",
             "calldirection": "",
+            "battery": "" if self.battery is None else str(self.battery),
         }
         if line is not None and line.account is not None:
             account = line.account
@@ -652,7 +679,7 @@ class Phone:
             duration = (
                 0
                 if line.established_at is None
-                else int(self._clock() - line.established_at)
+                else int(self.clock() - line.established_at)
             )
             variables.update(
                 {

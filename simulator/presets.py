@@ -1,7 +1,9 @@
 """Model presets: how many lines and accounts each simulated phone has.
 
 GRP26xx figures come from spec §7 (datasheets, approximate); the others are
-from the vendors' datasheets too and equally approximate.
+from the vendors' datasheets too and equally approximate, except the WP826:
+four line objects and three accounts as captured on firmware 1.0.3.35
+(session-spec §3; 1.0.1.87 lists three lines, see profiles.py).
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ MODELS: Final[dict[str, ModelPreset]] = _presets(
     ModelPreset("GXP2135", lines=8, accounts=4),
     ModelPreset("GXP2160", lines=6, accounts=6),
     ModelPreset("GXP2170", lines=12, accounts=6),
+    ModelPreset("GXP1625", lines=2, accounts=2),
     ModelPreset("GXP1628", lines=2, accounts=2),
+    ModelPreset("WP826", lines=4, accounts=3),
+    ModelPreset("GSC3516", lines=2, accounts=1),
 )
 
 DEFAULT_MODEL: Final = "GRP2614"

@@ -7,8 +7,9 @@ Two ways to configure it:
   has a query), every variable of the spec in its order. This is a simulator
   convenience, so it is not subject to the 256-character limit.
 - per-event templates (`urls`, keys = ActionUrlEvent values), exactly like the
-  phone's P8304... fields: `$variable` replaced by the raw value, empty values
-  left literally (`remote=$remote`), URLs over 256 characters dropped.
+  phone's P8304... fields (the config store's slots read and write these):
+  `$variable` replaced by the raw value, empty values left literally
+  (`remote=$remote`), URLs over 256 characters dropped.
 
 Values are not URL-encoded (a leading `+` stays `+`, `&` stays `&`). Only what
 cannot appear in an HTTP request line is percent-encoded: spaces, control
@@ -27,6 +28,7 @@ import aiohttp
 from yarl import URL
 
 from custom_components.grandstream_cti.cti.action_url import (
+    ACTION_URL_FIELDS,
     ACTION_URL_MAX_LENGTH,
     ACTION_URL_VARIABLES,
     EVENT_PARAMETER,
@@ -94,11 +96,12 @@ class ActionUrlPusher:
         self._closed = False
 
     def set_templates(self, templates: Mapping[str, str]) -> None:
-        """Replace the per-event templates; keys must be ActionUrlEvent values."""
+        """Replace the per-event templates; keys: event names or slots (`P8310`)."""
+        by_field = {field: event for event, field in ACTION_URL_FIELDS.items()}
         parsed: dict[ActionUrlEvent, str] = {}
         for key, value in templates.items():
             try:
-                event = ActionUrlEvent(key)
+                event = by_field.get(key) or ActionUrlEvent(key)
             except ValueError:
                 raise ValueError(f"Unknown Action URL event {key!r}") from None
             if not isinstance(value, str):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+import hashlib
 import json
 from typing import Any
 
 from aiohttp import web
 
-from custom_components.grandstream_cti.cti.models import LineState
+from custom_components.grandstream_cti.cti.models import PhoneStatus
 from custom_components.grandstream_cti.cti.wire import (
     ACCOUNT_AUTO_CFG,
     ACCOUNT_ID,
@@ -25,26 +26,37 @@ from custom_components.grandstream_cti.cti.wire import (
     LINE_REMOTE_NAME,
     LINE_REMOTE_NUMBER,
     LINE_STATE,
+    PHONE_STATUS_CONNECTED,
 )
 
 from .phone import Phone, SimAccount, SimLine
 
 JSON_CONTENT_TYPE = "application/json"
 HTML_CONTENT_TYPE = "text/html"
-# An extra key no client knows, sent with `extra_fields`.
+PLAIN_CONTENT_TYPE = "text/plain"
+# An extra key no client knows, sent with `unknown_fields`.
 UNKNOWN_EXTRA_KEY = "ext_flag"
 
 
 @dataclass
 class Quirks:
-    """Firmware oddities the simulator can switch on (`POST /sim/quirks`)."""
+    """Firmware oddities the simulator can switch on (`POST /sim/quirks`).
+
+    The defaults follow captures from real phones; each quirk is an older or
+    rarer variant a client must also cope with.
+    """
 
     typographic_quotes: bool = False  # “ ” instead of " in the JSON text
     text_html: bool = False  # Content-Type text/html
-    string_numbers: bool = False  # "line":"1", "reg":"1"
-    acct_zero_based: bool = False  # a line's acct 0-based
-    extra_fields: bool = False  # auto_cfg, conf and an unknown key
-    remote_name_empty_while_ringing: bool = False
+    text_plain: bool = False  # Content-Type text/plain (GXP2170, spec §5.4)
+    string_numbers: bool = False  # "line":"1", "reg":"1", "acct":"0"
+    acct_one_based: bool = False  # a line's acct "" when idle, else 1-based
+    active_flag: bool = False  # active 1 on the phone's current line
+    caller_names: bool = False  # remotename: the caller's name, also ringing
+    unknown_fields: bool = False  # an unknown key on lines and accounts
+    status_connected: bool = False  # phone status "connected" for "busy"
+    flat_model_define: bool = False  # old flat model.define with mac/firmware
+    expire_after_read: bool = False  # a write right after a read: expired
 
     @classmethod
     def names(cls) -> frozenset[str]:
@@ -71,43 +83,57 @@ def _number(value: int, quirks: Quirks) -> int | str:
     return str(value) if quirks.string_numbers else value
 
 
+def _remote_name(line: SimLine, quirks: Quirks) -> str:
+    """Return `remotename`: empty until connected, then the number (WP826)."""
+    established = line.established_at is not None
+    if quirks.caller_names:
+        return line.remote_name or (line.remote_number if established else "")
+    return line.remote_number if established else ""
+
+
 def line_json(phone: Phone, line: SimLine, quirks: Quirks) -> dict[str, Any]:
-    """Return one entry of api-get_line_status."""
-    acct: int | str = ""
-    if line.account is not None:
-        acct = _number(
-            line.account - 1 if quirks.acct_zero_based else line.account, quirks
-        )
-    remote_name = line.remote_name
-    if quirks.remote_name_empty_while_ringing and line.state is LineState.RINGING:
-        remote_name = ""
+    """Return one entry of api-get_line_status, in the captured key order."""
+    acct: int | str
+    if quirks.acct_one_based:
+        acct = "" if line.account is None else _number(line.account, quirks)
+    else:  # 0-based, 0 on idle lines too (WP826 capture)
+        acct = _number(0 if line.account is None else line.account - 1, quirks)
+    active = int(quirks.active_flag and phone.is_active(line))
     data: dict[str, Any] = {
         LINE_NUMBER: _number(line.number, quirks),
+        LINE_CONFERENCE: _number(0, quirks),
         LINE_STATE: str(line.state),
         LINE_ACCOUNT: acct,
-        LINE_REMOTE_NAME: remote_name,
+        LINE_ACTIVE: _number(active, quirks),
+        LINE_REMOTE_NAME: _remote_name(line, quirks),
         LINE_REMOTE_NUMBER: line.remote_number,
-        LINE_ACTIVE: _number(int(phone.is_active(line)), quirks),
     }
-    if quirks.extra_fields:
-        data[LINE_CONFERENCE] = _number(0, quirks)
+    if quirks.unknown_fields:
         data[UNKNOWN_EXTRA_KEY] = ""
     return data
 
 
 def account_json(account: SimAccount, quirks: Quirks) -> dict[str, Any]:
-    """Return one entry of api-get_accounts."""
+    """Return one entry of api-get_accounts, in the captured key order."""
     data: dict[str, Any] = {
         ACCOUNT_ID: _number(account.id, quirks),
-        ACCOUNT_NAME: account.name,
-        ACCOUNT_SIP_ID: account.sip_id,
         ACCOUNT_SIP_SERVER: account.sip_server,
+        ACCOUNT_SIP_ID: account.sip_id,
+        ACCOUNT_NAME: account.name,
+        ACCOUNT_AUTO_CFG: "",
         ACCOUNT_REGISTERED: _number(int(account.registered), quirks),
     }
-    if quirks.extra_fields:
-        data[ACCOUNT_AUTO_CFG] = ""
+    if quirks.unknown_fields:
         data[UNKNOWN_EXTRA_KEY] = ""
     return data
+
+
+def status_word(phone: Phone, quirks: Quirks) -> str:
+    """Return api-get_phone_status's body (`connected` for busy as a quirk)."""
+    status = phone.status()
+    if quirks.status_connected and status == PhoneStatus.BUSY:
+        return PHONE_STATUS_CONNECTED
+    return status
 
 
 def typographic(text: str) -> str:
@@ -135,14 +161,22 @@ def dumps(data: Any) -> str:
 
 def envelope(response: str, body: Any, quirks: Quirks, **extra: Any) -> web.Response:
     """Return `{"response": ..., "body": ..., **extra}` as the phone writes it."""
-    text = dumps({ENVELOPE_RESPONSE: response, ENVELOPE_BODY: body, **extra})
+    return json_answer(
+        {ENVELOPE_RESPONSE: response, ENVELOPE_BODY: body, **extra}, quirks
+    )
+
+
+def json_answer(data: Any, quirks: Quirks) -> web.Response:
+    """Return any JSON document as the phone writes it (quirks applied)."""
+    text = dumps(data)
     if quirks.typographic_quotes:
         text = typographic(text)
-    return web.Response(
-        text=text,
-        content_type=HTML_CONTENT_TYPE if quirks.text_html else JSON_CONTENT_TYPE,
-        charset="utf-8",
-    )
+    content_type = JSON_CONTENT_TYPE
+    if quirks.text_html:
+        content_type = HTML_CONTENT_TYPE
+    elif quirks.text_plain:
+        content_type = PLAIN_CONTENT_TYPE
+    return web.Response(text=text, content_type=content_type, charset="utf-8")
 
 
 def html_page(status: int, reason: str) -> web.Response:
@@ -154,3 +188,40 @@ def html_page(status: int, reason: str) -> web.Response:
         f"<body><h1>{title}</h1></body></html>\n",
         content_type=HTML_CONTENT_TYPE,
     )
+
+
+def model_define_document(
+    style: str, phone: Phone, quirks: Quirks
+) -> dict[str, Any] | None:
+    """Return `/json/configs/model.define.js` (JSON), or None where it is missing.
+
+    `nested` as captured on WP826 1.0.3.35, `short` as on 1.0.1.87 (model,
+    defines, checksum). Neither has the MAC or the firmware; the older flat
+    form with both is the `flat_model_define` quirk.
+    """
+    if quirks.flat_model_define:
+        return {
+            "model": phone.model,
+            "vendor_name": "Grandstream",
+            "num_accounts": len(phone.accounts),
+            "num_lines": len(phone.lines),
+            "firmware": phone.firmware,
+            "mac": phone.mac,
+        }
+    if style == "none":
+        return None
+    defines = {"num_accounts": len(phone.accounts), "support_dnd": True}
+    checksum = hashlib.sha256(f"{phone.model}/{phone.firmware}".encode()).hexdigest()
+    if style == "short":
+        return {
+            "model": phone.model,
+            "defines": defines,
+            "pvalue_json_checksum": checksum[:32],
+        }
+    return {
+        "model": phone.model,
+        "oem_id": "0",
+        "vendor_name": "Grandstream",
+        "defines": defines,
+        "pvalue_json_checksum": checksum[:32],
+    }

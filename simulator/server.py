@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 import logging
 from typing import Any, Final, Literal, cast, get_args
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from .config import SimulatorConfig
+from .cgi import cgi_routes
+from .clock import SimClock, Timer
+from .config import DENIAL_STYLES, SimulatorConfig
+from .config_store import ConfigStore, build_store, public_slots
 from .control_routes import control_routes
-from .cti_routes import cti_routes
+from .handset import Handset
 from .phone import Phone, PhoneEvent, accounts_from
 from .presets import MODELS
+from .profiles import PROFILES, Profile
 from .push import ActionUrlPusher
 from .render import Quirks
+from .session import SessionManager
 from .tls import self_signed_context
 
 _LOGGER = logging.getLogger(__name__)
@@ -25,6 +31,29 @@ _LOGGER = logging.getLogger(__name__)
 FaultKind = Literal["none", "latency", "http500", "garbage", "drop", "offline"]
 FAULT_KINDS: Final[tuple[str, ...]] = get_args(FaultKind)
 SHUTDOWN_TIMEOUT: Final = 1.0
+WAIT_TIMEOUT: Final = 30.0
+# /sim/config: setting name -> accepted types (bool is never an int here).
+_SETTABLE: Final[dict[str, tuple[type, ...]]] = {
+    "cti_enabled": (bool,),
+    "allowed_ips": (list, tuple),
+    "popup_confirmation": (bool,),
+    "popup_timeout": (int, float),
+    "denial_style": (str,),
+    "passcode": (str,),
+    "user_passcode": (str,),
+    "admin_username": (str,),
+    "user_username": (str,),
+    "call_connect_delay": (int, float),
+    "reboot_seconds": (int, float),
+    "model_define": (bool,),
+    "session_api": (bool,),
+    "user_web_access": (bool,),
+    "single_session": (bool,),
+    "session_idle_seconds": (int, float),
+    "lockout_attempts": (int,),
+    "lockout_minutes": (int,),
+    "click_to_dial": (bool,),
+}
 
 
 @dataclass
@@ -40,17 +69,44 @@ class Faults:
         return {"kind": self.kind, "seconds": self.seconds}
 
 
-class PhoneSimulator:
-    """A fake Grandstream phone: state machine, CTI API and control API."""
+def resolve(config: SimulatorConfig) -> tuple[SimulatorConfig, Profile]:
+    """Return a copy of `config` with the profile's defaults filled in."""
+    profile = PROFILES.get(config.profile)
+    if profile is None:
+        raise ValueError(
+            f"Unknown profile {config.profile!r}; known: {', '.join(PROFILES)}"
+        )
+    config = replace(config)
+    config.model = config.model or profile.model
+    config.firmware = config.firmware or profile.firmware
+    profile = profile.for_firmware(config.firmware)
+    if config.ssl is None:
+        config.ssl = profile.ssl
+    if config.single_session is None:
+        config.single_session = profile.single_session
+    return config, profile
 
-    def __init__(self, config: SimulatorConfig | None = None) -> None:
+
+def _settle(future: asyncio.Future[bool], value: bool) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+class PhoneSimulator:
+    """A fake Grandstream phone: state machine, CTI and web APIs, control API."""
+
+    def __init__(
+        self, config: SimulatorConfig | None = None, *, clock: SimClock | None = None
+    ) -> None:
         """Build the phone (no I/O; `start` serves it)."""
-        self.config = config if config is not None else SimulatorConfig()
-        preset = MODELS.get(self.config.model)
+        self.config, self.profile = resolve(config or SimulatorConfig())
+        model = self.config.model or self.profile.model
+        preset = MODELS.get(model)
         if preset is None:
-            raise ValueError(
-                f"Unknown model {self.config.model!r}; known: {', '.join(MODELS)}"
-            )
+            raise ValueError(f"Unknown model {model!r}; known: {', '.join(MODELS)}")
+        if clock is None:
+            clock = SimClock.manual() if self.config.manual_clock else SimClock()
+        self.clock = clock
         accounts = (
             None
             if self.config.accounts is None
@@ -60,23 +116,33 @@ class PhoneSimulator:
             preset,
             accounts=accounts,
             mac=self.config.mac,
-            firmware=self.config.firmware,
+            firmware=self.config.firmware or self.profile.firmware,
             call_connect_delay=self.config.call_connect_delay,
             reboot_seconds=self.config.reboot_seconds,
+            clock=clock,
+            lines=self.profile.lines,
+            handset=self.profile.handset,
         )
         self.quirks = Quirks()
         self.quirks.update(dict(self.config.quirks))
         self.faults = Faults()
         self.requests: list[dict[str, Any]] = []
-        self.auth_failures = 0
+        self.tripwires: list[dict[str, str]] = []
+        self.sessions = SessionManager(self.config, clock)
+        self.handset = Handset()
         self.pusher = ActionUrlPusher(self.config.action_url)
+        self.store: ConfigStore = build_store(
+            self.phone, self.config, self.pusher, handset=self.profile.handset
+        )
         self.phone.listeners.append(self._on_event)
         self.host = "127.0.0.1"
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
         self._confirmations: deque[asyncio.Future[bool]] = deque()
-        self._fault_timer: asyncio.TimerHandle | None = None
+        self._pauses: set[asyncio.Future[bool]] = set()
+        self._watchers: list[asyncio.Future[None]] = []
+        self._fault_timer: Timer | None = None
 
     # ------------------------------------------------------------- lifecycle
 
@@ -84,8 +150,7 @@ class PhoneSimulator:
     def url(self) -> str:
         """Return the phone's base URL (http or https)."""
         scheme = "https" if self.config.ssl else "http"
-        host = self.phone_ip
-        return f"{scheme}://{host}:{self.port}"
+        return f"{scheme}://{self.phone_ip}:{self.port}"
 
     @property
     def phone_ip(self) -> str:
@@ -96,7 +161,7 @@ class PhoneSimulator:
         """Serve the phone on host:port (port 0: a free one, see `port`)."""
         app = web.Application(middlewares=[self._server_header])
         app.add_routes(control_routes(self))
-        app.add_routes(cti_routes(self))
+        app.add_routes(cgi_routes(self))
         self._runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
         )
@@ -114,14 +179,14 @@ class PhoneSimulator:
         """Stop serving and cancel every timer and task the simulator made."""
         self._stopping.set()
         while self._confirmations:
-            future = self._confirmations.popleft()
-            if not future.done():
-                future.set_result(False)
+            _settle(self._confirmations.popleft(), False)
+        for future in list(self._pauses):
+            _settle(future, True)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
         self.phone.close()
-        self._cancel_fault_timer()
+        self.clock.cancel_all()
         await self.pusher.close()
 
     @web.middleware
@@ -143,29 +208,72 @@ class PhoneSimulator:
         """Return True while the phone does not answer (rebooting, offline fault)."""
         return self.phone.rebooting or self.faults.kind == "offline"
 
-    def log_request(self, function: str, params: dict[str, str], method: str) -> None:
-        """Record one CTI request (secrets already removed)."""
-        self.requests.append({"function": function, "params": params, "method": method})
+    def log_request(
+        self, function: str, params: dict[str, str], method: str
+    ) -> dict[str, Any]:
+        """Record one `/cgi-bin` request (secrets already removed); return it."""
+        entry: dict[str, Any] = {
+            "function": function,
+            "params": params,
+            "method": method,
+            "auth": "none",
+        }
+        self.requests.append(entry)
+        self.notify()
+        return entry
+
+    def record_tripwire(self, hit: dict[str, str]) -> None:
+        """Record a call that must never happen (see tripwires.py)."""
+        _LOGGER.warning("Tripwire: %s", hit)
+        self.tripwires.append(hit)
+        self.notify()
+
+    @property
+    def auth_failures(self) -> int:
+        """Return how many password checks failed (passcode API and logins)."""
+        return self.sessions.total_failures
+
+    @property
+    def failed_logins(self) -> dict[str, int]:
+        """Return failed password checks per account (a wrong passcode: admin)."""
+        return dict(self.sessions.failed_logins)
+
+    @property
+    def password_requests(self) -> list[dict[str, Any]]:
+        """Return every request that carried a password, in order."""
+        return self.sessions.password_requests
 
     async def pause(self, seconds: float) -> bool:
-        """Sleep `seconds` (cut short by `stop`); return True if stopping."""
+        """Wait `seconds` of simulator time (cut short by `stop`); True if stopping."""
+        if self._stopping.is_set():
+            return True
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        timer = self.clock.call_later(seconds, lambda: _settle(future, False))
+        self._pauses.add(future)
+        self.notify()
         try:
-            async with asyncio.timeout(seconds):
-                await self._stopping.wait()
-        except TimeoutError:
-            return False
-        return True
+            return await future
+        finally:
+            timer.cancel()
+            self._pauses.discard(future)
+
+    @property
+    def pausing(self) -> int:
+        """Return how many requests the latency fault holds back now."""
+        return sum(not future.done() for future in self._pauses)
 
     async def wait_confirmation(self) -> bool:
         """Wait for OK on the pop-up (`confirm`); False on cancel or timeout."""
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        timer = self.clock.call_later(
+            self.config.popup_timeout, lambda: _settle(future, False)
+        )
         self._confirmations.append(future)
+        self.notify()
         try:
-            async with asyncio.timeout(self.config.popup_timeout):
-                return await future
-        except TimeoutError:
-            return False
+            return await future
         finally:
+            timer.cancel()
             if future in self._confirmations:
                 self._confirmations.remove(future)
 
@@ -183,17 +291,30 @@ class PhoneSimulator:
         """Return how many commands wait for the pop-up."""
         return sum(not future.done() for future in self._confirmations)
 
-    def model_define(self) -> dict[str, Any]:
-        """Return the model.define.js document (JSON, as the phones serve it)."""
-        preset = self.phone.preset
-        return {
-            "model": preset.model,
-            "vendor_name": "Grandstream",
-            "num_accounts": preset.accounts,
-            "num_lines": preset.lines,
-            "firmware": self.phone.firmware,
-            "mac": self.phone.mac,
-        }
+    def notify(self) -> None:
+        """Wake `wait_until` callers (something happened)."""
+        watchers, self._watchers = self._watchers, []
+        for future in watchers:
+            if not future.done():
+                future.set_result(None)
+
+    async def wait_until(
+        self,
+        predicate: Callable[[], bool],
+        timeout: float = WAIT_TIMEOUT,  # noqa: ASYNC109 - a safety net, not timing
+    ) -> None:
+        """Wait until `predicate()` holds, re-checking whenever the phone acts.
+
+        The phone acts on: a logged request, a held or pop-up request, an
+        event, a tripwire. For tests: no polling, no sleeping.
+        """
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                future: asyncio.Future[None] = (
+                    asyncio.get_running_loop().create_future()
+                )
+                self._watchers.append(future)
+                await future
 
     # --------------------------------------------------------- control side
 
@@ -206,8 +327,7 @@ class PhoneSimulator:
         self._cancel_fault_timer()
         self.faults = Faults(cast("FaultKind", kind), float(seconds))
         if kind == "offline" and seconds > 0:
-            loop = asyncio.get_running_loop()
-            self._fault_timer = loop.call_later(seconds, self._clear_fault)
+            self._fault_timer = self.clock.call_later(seconds, self._clear_fault)
 
     def _clear_fault(self) -> None:
         self._fault_timer = None
@@ -221,7 +341,11 @@ class PhoneSimulator:
     def set_action_url(
         self, url: str | None = None, urls: dict[str, str] | None = None
     ) -> None:
-        """Set the base push URL ("" = off) and/or the per-event templates."""
+        """Set the base push URL ("" = off) and/or replace every slot's template.
+
+        This is the owner's hand on the phone: no 256-character check here
+        (the phone still drops over-long URLs when it sends them).
+        """
         if urls is not None:
             self.pusher.set_templates(urls)
         if url is not None:
@@ -230,44 +354,34 @@ class PhoneSimulator:
 
     def update_config(self, values: dict[str, Any]) -> None:
         """Change settings at run time (`POST /sim/config`)."""
-        config = self.config
-        checks: dict[str, tuple[type, ...]] = {
-            "cti_enabled": (bool,),
-            "allowed_ips": (list, tuple),
-            "popup_confirmation": (bool,),
-            "popup_timeout": (int, float),
-            "denial_style": (str,),
-            "passcode": (str,),
-            "user_passcode": (str,),
-            "call_connect_delay": (int, float),
-            "reboot_seconds": (int, float),
-            "model_define": (bool,),
-        }
         for name, value in values.items():
-            if name not in checks:
+            if name not in _SETTABLE:
                 raise ValueError(f"Unknown or read-only setting {name!r}")
-            if not isinstance(value, checks[name]) or (
-                isinstance(value, bool) and bool not in checks[name]
+            types = _SETTABLE[name]
+            if not isinstance(value, types) or (
+                isinstance(value, bool) and bool not in types
             ):
                 raise ValueError(f"Bad value for {name}: {value!r}")
-        if values.get("denial_style", config.denial_style) not in {"http403", "failed"}:
+        if values.get("denial_style", self.config.denial_style) not in DENIAL_STYLES:
             raise ValueError("denial_style must be http403 or failed")
         for name, value in values.items():
             setattr(
-                config,
+                self.config,
                 name,
                 tuple(str(item) for item in value) if name == "allowed_ips" else value,
             )
-        self.phone.call_connect_delay = config.call_connect_delay
-        self.phone.reboot_seconds = config.reboot_seconds
+        self.phone.call_connect_delay = self.config.call_connect_delay
+        self.phone.reboot_seconds = self.config.reboot_seconds
 
     def state(self) -> dict[str, Any]:
-        """Return the whole state as JSON data (`GET /sim/state`)."""
+        """Return the whole state as JSON data (`GET /sim/state`); no secrets."""
         return {
             **self.phone.snapshot(),
-            "phone_status": str(self.phone.status()),
+            "profile": self.profile.name,
+            "phone_status": self.phone.status(),
             "online": not self.is_offline(),
             "url": self.url,
+            "clock": {"now": self.clock.now(), "offset": self.clock.offset},
             "faults": self.faults.as_dict(),
             "quirks": self.quirks.as_dict(),
             "config": self.config.public(),
@@ -276,9 +390,16 @@ class PhoneSimulator:
                 "urls": {
                     str(key): value for key, value in self.pusher.templates.items()
                 },
+                "slots": public_slots(self.store),
                 "sent": len(self.pusher.sent),
                 "dropped": len(self.pusher.dropped),
             },
+            "config_store": self.store.dump(),
+            **self.sessions.public(),
+            "handset": self.handset.as_dict(self.phone)
+            if self.profile.handset
+            else None,
+            "tripwires": list(self.tripwires),
             "pending_confirmations": self.pending_confirmations,
             "auth_failures": self.auth_failures,
             "requests": len(self.requests),
@@ -287,3 +408,4 @@ class PhoneSimulator:
 
     def _on_event(self, event: PhoneEvent) -> None:
         self.pusher.emit(event.event, {"phone_ip": self.phone_ip, **event.variables})
+        self.notify()

@@ -1,4 +1,8 @@
-"""Fixtures for the simulator tests: an HTTP session, a CTI helper, a push receiver."""
+"""Fixtures for the simulator tests: an HTTP session, CTI and web-session
+helpers, a push receiver. Nothing here waits for wall-clock time: timers are
+fired by driving the simulator clock, and waits are on events with generous
+safety timeouts.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,11 @@ import aiohttp
 from aiohttp import web
 import pytest
 
-from simulator import PhoneSimulator
+from custom_components.grandstream_cti.cti import wire
+from simulator import PhoneSimulator, sha256_hex
+
+# Only a safety net: these waits end on events, never by the clock.
+SAFETY_TIMEOUT = 30.0
 
 
 @dataclass
@@ -94,13 +102,93 @@ def cti(http: aiohttp.ClientSession, simulator: PhoneSimulator) -> Cti:
     return Cti(http, simulator)
 
 
-async def until(predicate: Callable[[], bool], attempts: int = 200) -> None:
-    """Wait (polling every 10 ms) until `predicate()` is true."""
-    for _ in range(attempts):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not met in time")
+async def until(sim: PhoneSimulator, predicate: Callable[[], bool]) -> None:
+    """Wait until `predicate()` holds (re-checked whenever the phone acts)."""
+    await sim.wait_until(predicate, SAFETY_TIMEOUT)
+
+
+class Browser:
+    """Talk to the phone like its web UI: same-origin headers, sid, cookies."""
+
+    def __init__(self, session: aiohttp.ClientSession, sim: PhoneSimulator) -> None:
+        self.session = session
+        self.sim = sim
+        self.sid = ""
+        self.role = ""
+        self.cookies: dict[str, str] = {}
+
+    @property
+    def origin(self) -> dict[str, str]:
+        return {"Origin": self.sim.url, "Referer": self.sim.url + "/"}
+
+    async def request(
+        self,
+        method: str,
+        function: str,
+        *,
+        params: Any = None,
+        data: Any = None,
+        json_body: Any = None,
+        headers: dict[str, str] | None = None,
+        cookies: dict[str, str] | None = None,
+        origin: bool = True,
+    ) -> Answer:
+        all_headers = dict(self.origin) if origin else {}
+        all_headers.update(headers or {})
+        if cookies:
+            all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        async with self.session.request(
+            method,
+            f"{self.sim.url}/cgi-bin/{function}",
+            params=params,
+            data=data,
+            json=json_body,
+            headers=all_headers,
+            ssl=False,
+        ) as response:
+            answer = Answer(response.status, await response.text(), response.headers)
+            for name, morsel in response.cookies.items():
+                self.cookies[name] = morsel.value
+            return answer
+
+    async def post(self, function: str, data: Any = None, **kwargs: Any) -> Answer:
+        return await self.request("POST", function, data=data or {}, **kwargs)
+
+    async def get(self, function: str, params: Any = None, **kwargs: Any) -> Answer:
+        return await self.request("GET", function, params=params, **kwargs)
+
+    async def login(
+        self, username: str = "admin", password: str = "admin", *, plain: bool = False
+    ) -> Answer:
+        """Log in the profile's way (challenge, or plain for GXP16xx)."""
+        if plain or self.sim.profile.login == "plain":
+            answer = await self.post(
+                wire.FUNCTION_DOLOGIN, {"username": username, "password": password}
+            )
+        else:
+            nonce_answer = await self.post(
+                wire.FUNCTION_ACCESS, {"access": sha256_hex(username)}
+            )
+            nonce = nonce_answer.json["body"]
+            answer = await self.post(
+                wire.FUNCTION_DOLOGIN,
+                {"username": username, "password": sha256_hex(password + nonce)},
+            )
+        body = answer.json.get("body")
+        if isinstance(body, dict):
+            self.sid = body["sid"]
+            self.role = body["role"]
+        return answer
+
+    async def cti(self, function: str, **params: str) -> Answer:
+        """Call a CTI function with the sid in the form (POST)."""
+        return await self.post(function, {**params, "sid": self.sid})
+
+
+@pytest.fixture
+def browser(http: aiohttp.ClientSession, simulator: PhoneSimulator) -> Browser:
+    """Return a web-session helper bound to the `simulator` fixture."""
+    return Browser(http, simulator)
 
 
 @dataclass
@@ -111,7 +199,7 @@ class Receiver:
     paths: list[str] = field(default_factory=list)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def wait_for(self, count: int, seconds: float = 2.0) -> list[str]:
+    async def wait_for(self, count: int, seconds: float = SAFETY_TIMEOUT) -> list[str]:
         async with asyncio.timeout(seconds):
             while len(self.paths) < count:
                 self.arrived.clear()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
 from custom_components.grandstream_cti.cti import wire
 from simulator import PhoneSimulator, SimulatorConfig
-from tests.simulator.conftest import Cti, until
+from tests.simulator.conftest import SAFETY_TIMEOUT, Cti, until
 
 FAILED = {"response": "error", "body": "failed"}
 
@@ -74,10 +75,11 @@ async def test_config_changes_at_run_time(cti: Cti) -> None:
     state = await cti.state()
     assert "passcode" not in state["config"]
     assert "user_passcode" not in state["config"]
+    assert "s3cret" not in json.dumps(state)
 
 
 @pytest.mark.parametrize(
-    "simulator_config", [SimulatorConfig(popup_confirmation=True, popup_timeout=5)]
+    "simulator_config", [SimulatorConfig(popup_confirmation=True, manual_clock=True)]
 )
 async def test_popup_waits_for_confirmation(
     cti: Cti, simulator: PhoneSimulator
@@ -85,7 +87,7 @@ async def test_popup_waits_for_confirmation(
     # Status reads are not commands: no pop-up.
     assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "available"
     task = asyncio.create_task(cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="100"))
-    await until(lambda: simulator.pending_confirmations > 0)
+    await until(simulator, lambda: simulator.pending_confirmations > 0)
     assert not task.done()
     assert simulator.phone.lines[0].is_idle
     assert await cti.control("confirm") == {"confirmed": True, "pending": 0}
@@ -95,31 +97,35 @@ async def test_popup_waits_for_confirmation(
 
 
 @pytest.mark.parametrize(
-    "simulator_config", [SimulatorConfig(popup_confirmation=True, popup_timeout=5)]
+    "simulator_config", [SimulatorConfig(popup_confirmation=True, manual_clock=True)]
 )
 async def test_popup_cancel_refuses(cti: Cti, simulator: PhoneSimulator) -> None:
     task = asyncio.create_task(cti.ok(wire.FUNCTION_SEND_KEY, keys="OFFHOOK"))
-    await until(lambda: simulator.pending_confirmations > 0)
+    await until(simulator, lambda: simulator.pending_confirmations > 0)
     await cti.control("confirm", {"accept": False})
     assert await task == FAILED
     assert simulator.phone.lines[0].is_idle
 
 
 @pytest.mark.parametrize(
-    "simulator_config", [SimulatorConfig(popup_confirmation=True, popup_timeout=0.1)]
+    "simulator_config",
+    [SimulatorConfig(popup_confirmation=True, popup_timeout=30, manual_clock=True)],
 )
 async def test_popup_timeout(cti: Cti, simulator: PhoneSimulator) -> None:
-    assert await cti.ok(wire.FUNCTION_PHONE_OPERATION, cmd="endcall") == FAILED
+    task = asyncio.create_task(cti.ok(wire.FUNCTION_PHONE_OPERATION, cmd="endcall"))
+    await until(simulator, lambda: simulator.pending_confirmations > 0)
+    simulator.clock.advance(30)
+    assert await task == FAILED
     assert simulator.pending_confirmations == 0
 
 
 @pytest.mark.parametrize(
-    "simulator_config", [SimulatorConfig(popup_confirmation=True, popup_timeout=30)]
+    "simulator_config", [SimulatorConfig(popup_confirmation=True, manual_clock=True)]
 )
 async def test_stop_releases_waiting_popup(cti: Cti, simulator: PhoneSimulator) -> None:
     task = asyncio.create_task(cti.call(wire.FUNCTION_SYS_OPERATION, request="REBOOT"))
-    await until(lambda: simulator.pending_confirmations > 0)
-    async with asyncio.timeout(3):
+    await until(simulator, lambda: simulator.pending_confirmations > 0)
+    async with asyncio.timeout(SAFETY_TIMEOUT):
         await simulator.stop()
         answer = await task
     assert answer.json == FAILED

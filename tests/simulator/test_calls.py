@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from custom_components.grandstream_cti.cti import wire
@@ -13,7 +11,8 @@ from tests.simulator.conftest import Cti
 OP = wire.FUNCTION_PHONE_OPERATION
 ACCEPTED = {"response": "success", "body": True}
 REFUSED = {"response": "error", "body": False}
-FAST = SimulatorConfig(call_connect_delay=0.05)
+# The connect delay runs on the simulator clock: tests advance it.
+DELAYED = SimulatorConfig(call_connect_delay=2.0, manual_clock=True)
 MANUAL = SimulatorConfig(call_connect_delay=0)
 
 
@@ -27,12 +26,20 @@ async def test_incoming_accept_hold_resume_end(cti: Cti) -> None:
         "incoming", {"number": "+15555550100", "name": "Carol"}
     ) == {"line": 1}
     ringing = await line(cti)
-    assert ringing["state"] == "ringing"
-    assert ringing["remotenumber"] == "+15555550100"
-    assert ringing["remotename"] == "Carol"
-    assert ringing["acct"] == 1
+    assert ringing == {
+        "line": 1,
+        "conf": 0,
+        "state": "ringing",
+        "acct": 0,  # account 1, 0-based
+        "active": 0,
+        "remotename": "",  # empty while ringing
+        "remotenumber": "+15555550100",
+    }
     assert await cti.ok(OP, cmd="acceptcall") == ACCEPTED
-    assert (await line(cti))["state"] == "connected"
+    connected = await line(cti)
+    assert connected["state"] == "connected"
+    assert connected["remotename"] == "+15555550100"  # the number, not Carol
+    assert connected["active"] == 0
     assert await cti.ok(OP, cmd="holdcall") == ACCEPTED
     assert (await line(cti))["state"] == "onhold"
     assert await cti.ok(OP, cmd="holdcall") == ACCEPTED
@@ -62,8 +69,8 @@ async def test_accept_second_call_holds_the_first(
     await cti.ok(OP, cmd="acceptcall")
     states = await cti.line_states()
     assert states[:3] == ["onhold", "idle", "connected"]
-    assert (await line(cti, 3))["active"] == 1
-    assert (await line(cti, 1))["active"] == 0
+    assert cti.sim.phone.active_line == 3
+    assert (await line(cti, 3))["active"] == 0  # real firmware: always 0
 
 
 @pytest.mark.parametrize("simulator_config", [MANUAL])
@@ -74,20 +81,38 @@ async def test_cancel_outgoing_call(cti: Cti) -> None:
     assert (await line(cti))["state"] == "idle"
 
 
-@pytest.mark.parametrize("simulator_config", [FAST])
-async def test_make_call_connects_after_delay(cti: Cti) -> None:
-    await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="+15555550199")
+@pytest.mark.parametrize("simulator_config", [DELAYED])
+async def test_make_call_connects_after_delay(
+    cti: Cti, simulator: PhoneSimulator
+) -> None:
+    await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="+15555550199", account="1")
+    calling = await line(cti)
+    assert calling["state"] == "calling"
+    assert calling["remotename"] == ""
+    assert calling["acct"] == 1  # account 2, 0-based
+    simulator.clock.advance(1.9)
     assert (await line(cti))["state"] == "calling"
-    await asyncio.sleep(0.15)
+    simulator.clock.advance(0.1)
     connected = await line(cti)
     assert connected["state"] == "connected"
     assert connected["remotenumber"] == "+15555550199"
+    assert connected["remotename"] == "+15555550199"
+
+
+@pytest.mark.parametrize("simulator_config", [DELAYED])
+async def test_connect_timer_of_an_ended_call_does_nothing(
+    cti: Cti, simulator: PhoneSimulator
+) -> None:
+    await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="1")
+    await cti.ok(OP, cmd="endcall")
+    simulator.clock.advance(5)
+    assert await cti.line_states() == ["idle"] * 8
 
 
 @pytest.mark.parametrize("simulator_config", [MANUAL])
 async def test_make_call_connects_on_remote_answer(cti: Cti) -> None:
     await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="500")
-    await asyncio.sleep(0.05)
+    cti.sim.clock.advance(3600)  # no delay: only the far end connects it
     assert (await line(cti))["state"] == "calling"
     assert await cti.control("remote_answer", {"line": 1}) == {"ok": True}
     assert (await line(cti))["state"] == "connected"

@@ -21,6 +21,20 @@ async def test_state_shape(cti: Cti, simulator: PhoneSimulator) -> None:
     assert len(state["lines"]) == 8
     assert state["url"] == simulator.url
     assert state["config"]["cti_enabled"] is True
+    assert state["profile"] == "grp2614"
+    assert state["config"]["profile"] == "grp2614"
+    assert state["sessions"] == []
+    assert state["tripwires"] == []
+    assert state["password_requests"] == 0
+    assert state["locks"]["admin"] == {
+        "failures": 0,
+        "locked": False,
+        "remaining_seconds": 0.0,
+    }
+    assert state["config_store"]["1561"] == "1"
+    assert state["config_store"][":dnd"] == "0"
+    assert "2" not in state["config_store"]  # the admin password key
+    assert state["handset"] is None
 
 
 async def test_incoming_via_control_and_state(cti: Cti) -> None:
@@ -77,11 +91,54 @@ async def test_dnd(cti: Cti) -> None:
 
 
 async def test_control_page(cti: Cti) -> None:
+    await cti.control("action_url", {"url": "http://ha.local/hook?a=1&b=2"})
+    await cti.control("action_url", {"urls": {"P8310": "http://ha.local/in?r=$remote"}})
     for path in ("/", "/sim/"):
         answer = await cti.raw(path)
         assert answer.status == 200
         assert "GRP2614 simulator" in answer.text
         assert answer.headers["Server"] == "GRP2614"
+        # The Action URL form (scripts/develop points users here) and the slots.
+        assert '<form id="action_url"' in answer.text
+        assert "post('action_url',{url:v('base')})" in answer.text
+        assert 'value="http://ha.local/hook?a=1&amp;b=2"' in answer.text
+        assert "<td>P8310</td><td>http://ha.local/in?r=$remote</td>" in answer.text
+        assert "<td>P8311</td><td>(empty)</td>" in answer.text
+
+
+async def test_sessions_and_clock_controls(cti: Cti, simulator: PhoneSimulator) -> None:
+    assert (await cti.raw("/sim/clock")).json["offset"] == 0
+    assert (await cti.control("clock", {"advance": 2.5}))["offset"] == 2.5
+    assert (await cti.raw("/sim/sessions")).json["sessions"] == []
+    assert (await cti.control("sessions", {"expire": "all"}))["expired"] == 0
+    assert (await cti.raw("/sim/sessions", method="DELETE")).json["expired"] == 0
+    for path, body in (
+        ("sessions", {"expire": 5}),
+        ("handset", {"battery": 5}),  # not a handset profile
+        ("config", {"lockout_attempts": True}),
+        ("config", {"profile": "wp826"}),  # read-only
+    ):
+        async with cti.session.post(f"{cti.sim.url}/sim/{path}", json=body) as response:
+            assert response.status == 400
+
+
+async def test_config_settings(cti: Cti, simulator: PhoneSimulator) -> None:
+    public = await cti.control(
+        "config",
+        {
+            "user_web_access": False,
+            "single_session": False,
+            "session_idle_seconds": 30,
+            "lockout_attempts": 3,
+            "lockout_minutes": 10,
+            "session_api": True,
+            "admin_username": "boss",
+        },
+    )
+    assert public["user_web_access"] is False
+    assert public["session_idle_seconds"] == 30
+    assert public["admin_username"] == "boss"
+    assert simulator.config.lockout_attempts == 3
 
 
 async def test_unknown_path_still_names_the_family(cti: Cti) -> None:

@@ -16,14 +16,25 @@ async def test_line_status_lists_every_line_idle(cti: Cti) -> None:
     assert data["response"] == "success"
     body = data["body"]
     assert len(body) == MODELS["GRP2614"].lines == 8
+    # As captured on a WP826: acct 0 and conf 0 on idle lines too.
     assert body[0] == {
         "line": 1,
+        "conf": 0,
         "state": "idle",
-        "acct": "",
+        "acct": 0,
+        "active": 0,
         "remotename": "",
         "remotenumber": "",
-        "active": 0,
     }
+    assert list(body[0]) == [
+        "line",
+        "conf",
+        "state",
+        "acct",
+        "active",
+        "remotename",
+        "remotenumber",
+    ]
     assert [line["line"] for line in body] == list(range(1, 9))
 
 
@@ -52,15 +63,29 @@ async def test_phone_status_derivation(cti: Cti, simulator: PhoneSimulator) -> N
     assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "available"
 
 
+async def test_phone_status_unavailable_without_registration(
+    cti: Cti, simulator: PhoneSimulator
+) -> None:
+    simulator.phone.set_registered(1, False)
+    assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "unavailable"
+    simulator.phone.incoming("100")
+    assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "ringing"
+    simulator.phone.remote_hangup(1)
+    simulator.phone.set_dnd(True)
+    assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "dnd"
+
+
 async def test_accounts_default(cti: Cti) -> None:
     data = await cti.ok(wire.FUNCTION_ACCOUNTS)
     assert data["response"] == "success"
+    empty = {"name": "", "sip_id": "", "sip_server": "", "auto_cfg": "", "reg": 0}
     assert data["body"] == [
         {
             "id": 1,
             "name": "Alice",
             "sip_id": "1001",
             "sip_server": "pbx.example.com",
+            "auto_cfg": "",
             "reg": 1,
         },
         {
@@ -68,10 +93,11 @@ async def test_accounts_default(cti: Cti) -> None:
             "name": "Bob",
             "sip_id": "1002",
             "sip_server": "pbx.example.com",
+            "auto_cfg": "",
             "reg": 0,
         },
-        {"id": 3, "name": "", "sip_id": "", "sip_server": "", "reg": 0},
-        {"id": 4, "name": "", "sip_id": "", "sip_server": "", "reg": 0},
+        {"id": 3, **empty},
+        {"id": 4, **empty},
     ]
 
 
@@ -87,17 +113,26 @@ async def test_accounts_default(cti: Cti) -> None:
 async def test_model_preset_and_account_override(cti: Cti) -> None:
     accounts = (await cti.ok(wire.FUNCTION_ACCOUNTS))["body"]
     assert accounts == [
-        {"id": 1, "name": "Desk", "sip_id": "200", "sip_server": "sip.local", "reg": 1},
-        {"id": 2, "name": "", "sip_id": "", "sip_server": "", "reg": 0},
+        {
+            "id": 1,
+            "name": "Desk",
+            "sip_id": "200",
+            "sip_server": "sip.local",
+            "auto_cfg": "",
+            "reg": 1,
+        },
+        {"id": 2, "name": "", "sip_id": "", "sip_server": "", "auto_cfg": "", "reg": 0},
     ]
     assert len((await cti.ok(wire.FUNCTION_LINE_STATUS))["body"]) == 2
     answer = await cti.call(wire.FUNCTION_PHONE_STATUS)
     assert answer.headers["Server"] == "GRP2601"
 
 
-def test_unknown_model_is_refused() -> None:
+def test_unknown_model_or_profile_is_refused() -> None:
     with pytest.raises(ValueError, match="Unknown model"):
         PhoneSimulator(SimulatorConfig(model="GRP9999"))
+    with pytest.raises(ValueError, match="Unknown profile"):
+        PhoneSimulator(SimulatorConfig(profile="gxp9999"))
 
 
 @pytest.mark.parametrize("passcode", ["admin", "123"])
@@ -107,15 +142,44 @@ async def test_admin_and_user_passcode(cti: Cti, passcode: str) -> None:
     assert answer.json["body"] == "available"
 
 
-@pytest.mark.parametrize("passcode", ["wrong", "", None])
-async def test_wrong_or_missing_passcode_is_401_html(
-    cti: Cti, simulator: PhoneSimulator, passcode: str | None
+@pytest.mark.parametrize("passcode", ["wrong", ""])
+async def test_wrong_passcode_is_401_html(
+    cti: Cti, simulator: PhoneSimulator, passcode: str
 ) -> None:
     answer = await cti.call(wire.FUNCTION_PHONE_STATUS, passcode=passcode)
     assert answer.status == 401
     assert answer.headers["Content-Type"].startswith("text/html")
     assert "401" in answer.text
     assert simulator.auth_failures == 1
+    assert simulator.failed_logins == {"admin": 1}  # counts toward the lockout
+    assert simulator.password_requests == [
+        {
+            "function": "api-get_phone_status",
+            "kind": "passcode",
+            "username": "admin",
+            "ok": False,
+        }
+    ]
+
+
+async def test_no_credentials(cti: Cti, simulator: PhoneSimulator) -> None:
+    # GRP: phone status without a session says "unauthorized" (HTTP 200).
+    answer = await cti.call(wire.FUNCTION_PHONE_STATUS, passcode=None)
+    assert answer.status == 200
+    assert answer.json == {"response": "success", "body": "unauthorized"}
+    for function in (wire.FUNCTION_LINE_STATUS, wire.FUNCTION_ACCOUNTS):
+        assert (await cti.call(function, passcode=None)).status == 401
+    assert simulator.auth_failures == 0  # no password, no failed attempt
+    assert simulator.password_requests == []
+
+
+@pytest.mark.parametrize("simulator_config", [SimulatorConfig(session_api=False)])
+async def test_passcode_only_firmware(cti: Cti) -> None:
+    answer = await cti.call(wire.FUNCTION_PHONE_STATUS, passcode=None)
+    assert answer.status == 401
+    for function in (wire.FUNCTION_WILL_LOGIN, wire.FUNCTION_ACCESS, "config_get"):
+        assert (await cti.call(function, passcode=None)).status == 404
+    assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "available"
 
 
 async def test_password_parameter_is_accepted(cti: Cti) -> None:
@@ -162,20 +226,33 @@ async def test_phone_operation_unknown_and_refused(cti: Cti) -> None:
 
 
 async def test_make_call_refusals(cti: Cti, simulator: PhoneSimulator) -> None:
-    refused = {"response": "error", "body": False}
-    assert await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="") == refused
-    assert (
-        await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="1", account="2") == refused
-    )
-    assert (
-        await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="1", account="9") == refused
-    )
-    assert (
-        await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="1", account="x") == refused
-    )
+    invalid = {"response": "error", "body": "Invalid Request"}
+    assert await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="") == invalid
+    assert await cti.ok(wire.FUNCTION_MAKE_CALL) == invalid
+    for account in ("2", "9", "-1", "x"):  # unconfigured, missing, nonsense
+        answer = await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="1", account=account)
+        assert answer == invalid
     for index in range(8):
         simulator.phone.incoming(f"10{index}")
-    assert await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="1") == refused
+    # No idle line: a refused operation like the others.
+    assert await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="1") == {
+        "response": "error",
+        "body": False,
+    }
+
+
+@pytest.mark.parametrize("simulator_config", [SimulatorConfig(click_to_dial=False)])
+async def test_make_call_needs_click_to_dial(
+    cti: Cti, simulator: PhoneSimulator
+) -> None:
+    assert await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="100") == {
+        "response": "error",
+        "body": "Invalid Request",
+    }
+    assert simulator.phone.lines[0].is_idle
+    await cti.control("config", {"click_to_dial": True})
+    assert simulator.store.value("P1561") == "1"
+    assert (await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="100"))["body"] is True
 
 
 async def test_make_call_account_is_zero_based(
@@ -185,14 +262,14 @@ async def test_make_call_account_is_zero_based(
     assert data == {"response": "success", "body": True}
     line = (await cti.ok(wire.FUNCTION_LINE_STATUS))["body"][0]
     assert line["state"] == "calling"
-    assert line["acct"] == 2
+    assert line["acct"] == 1  # account 2, 0-based
     assert line["remotenumber"] == "*72100"
-    assert line["active"] == 1
+    assert line["active"] == 0
+    assert simulator.phone.lines[0].account == 2
 
 
 async def test_sys_operation(cti: Cti, simulator: PhoneSimulator) -> None:
     unknown = {"response": "error", "body": "unknown"}
-    assert await cti.ok(wire.FUNCTION_SYS_OPERATION, request="RESET") == unknown
     assert await cti.ok(wire.FUNCTION_SYS_OPERATION, request="FOO") == unknown
     assert await cti.ok(wire.FUNCTION_SYS_OPERATION) == unknown
     assert not simulator.phone.rebooting
@@ -207,7 +284,24 @@ async def test_model_define_without_passcode(cti: Cti) -> None:
     answer = await cti.raw(wire.MODEL_DEFINE_PATH)
     assert answer.status == 200
     assert answer.headers["Server"] == "GRP2614"
-    assert json.loads(answer.text) == {
+    assert answer.headers["Content-Type"].startswith("application/javascript")
+    document = json.loads(answer.text)
+    checksum = document.pop("pvalue_json_checksum")
+    assert len(checksum) == 32
+    # Nested, and no MAC or firmware (real firmware).
+    assert document == {
+        "model": "GRP2614",
+        "oem_id": "0",
+        "vendor_name": "Grandstream",
+        "defines": {"num_accounts": 4, "support_dnd": True},
+    }
+
+
+@pytest.mark.parametrize(
+    "simulator_config", [SimulatorConfig(quirks={"flat_model_define": True})]
+)
+async def test_model_define_flat_quirk(cti: Cti) -> None:
+    assert json.loads((await cti.raw(wire.MODEL_DEFINE_PATH)).text) == {
         "model": "GRP2614",
         "vendor_name": "Grandstream",
         "num_accounts": 4,
@@ -234,9 +328,20 @@ async def test_requests_are_logged_without_secrets(cti: Cti) -> None:
             "function": "api-phone_operation",
             "params": {"cmd": "endcall"},
             "method": "GET",
+            "auth": "passcode",
         },
-        {"function": "api-make_call", "params": {"phonenumber": "5"}, "method": "GET"},
-        {"function": "api-get_phone_status", "params": {}, "method": "POST"},
+        {
+            "function": "api-make_call",
+            "params": {"phonenumber": "5"},
+            "method": "GET",
+            "auth": "passcode",
+        },
+        {
+            "function": "api-get_phone_status",
+            "params": {},
+            "method": "POST",
+            "auth": "passcode",
+        },
     ]
     assert cti.sim.requests == log
     assert (await cti.raw("/sim/log", method="DELETE")).json == []

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import aiohttp
 import pytest
 
 from custom_components.grandstream_cti.cti import wire
 from simulator import PhoneSimulator, SimulatorConfig
-from tests.simulator.conftest import Cti
+from tests.simulator.conftest import Cti, until
+
+MANUAL_CLOCK = SimulatorConfig(manual_clock=True)
 
 
 async def assert_no_answer(cti: Cti) -> None:
@@ -18,17 +19,33 @@ async def assert_no_answer(cti: Cti) -> None:
         await cti.call(wire.FUNCTION_PHONE_STATUS)
 
 
-async def test_latency(cti: Cti) -> None:
-    assert await cti.control("fault", {"kind": "latency", "seconds": 0.2}) == {
+@pytest.mark.parametrize("simulator_config", [MANUAL_CLOCK])
+async def test_latency(cti: Cti, simulator: PhoneSimulator) -> None:
+    assert await cti.control("fault", {"kind": "latency", "seconds": 2}) == {
         "kind": "latency",
-        "seconds": 0.2,
+        "seconds": 2,
     }
-    started = time.monotonic()
-    assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "available"
-    assert time.monotonic() - started >= 0.19
-    started = time.monotonic()
-    await cti.state()  # the control API is not delayed
-    assert time.monotonic() - started < 0.15
+    task = asyncio.create_task(cti.ok(wire.FUNCTION_PHONE_STATUS))
+    await until(simulator, lambda: simulator.pausing == 1)
+    await cti.state()  # the control API is not held back
+    simulator.clock.advance(1.5)
+    assert simulator.pausing == 1
+    assert not task.done()
+    assert await cti.control("clock", {"advance": 0.5}) == {
+        "now": simulator.clock.now(),
+        "offset": 2.0,
+    }
+    assert (await task)["body"] == "available"
+
+
+@pytest.mark.parametrize("simulator_config", [MANUAL_CLOCK])
+async def test_stop_releases_held_request(cti: Cti, simulator: PhoneSimulator) -> None:
+    simulator.set_fault("latency", 60)
+    task = asyncio.create_task(cti.call(wire.FUNCTION_PHONE_STATUS))
+    await until(simulator, lambda: simulator.pausing == 1)
+    await simulator.stop()
+    with pytest.raises(aiohttp.ClientError):
+        await task
 
 
 async def test_http500(cti: Cti) -> None:
@@ -69,10 +86,11 @@ async def test_offline_until_cleared(cti: Cti) -> None:
     assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "available"
 
 
-async def test_offline_for_some_seconds(cti: Cti) -> None:
-    await cti.control("fault", {"kind": "offline", "seconds": 0.1})
+@pytest.mark.parametrize("simulator_config", [MANUAL_CLOCK])
+async def test_offline_for_some_seconds(cti: Cti, simulator: PhoneSimulator) -> None:
+    await cti.control("fault", {"kind": "offline", "seconds": 10})
     await assert_no_answer(cti)
-    await asyncio.sleep(0.2)
+    simulator.clock.advance(10)
     assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "available"
 
 
@@ -81,13 +99,22 @@ async def test_offline_timer_cancelled_on_stop(simulator: PhoneSimulator) -> Non
 
 
 async def test_bad_fault_is_refused(cti: Cti) -> None:
-    for body in ({"kind": "meteor"}, {"kind": "latency", "seconds": "x"}, []):
+    for body in (
+        {"kind": "meteor"},
+        {"kind": "latency", "seconds": "x"},
+        {"kind": "latency", "seconds": -1},
+        [],
+    ):
         async with cti.session.post(f"{cti.sim.url}/sim/fault", json=body) as response:
+            assert response.status == 400
+    for body in ({"advance": -1}, {"advance": "x"}):
+        async with cti.session.post(f"{cti.sim.url}/sim/clock", json=body) as response:
             assert response.status == 400
 
 
 @pytest.mark.parametrize(
-    "simulator_config", [SimulatorConfig(reboot_seconds=0.2, call_connect_delay=0)]
+    "simulator_config",
+    [SimulatorConfig(reboot_seconds=5, call_connect_delay=0, manual_clock=True)],
 )
 async def test_reboot_goes_away_and_comes_back_idle(
     cti: Cti, simulator: PhoneSimulator
@@ -102,7 +129,7 @@ async def test_reboot_goes_away_and_comes_back_idle(
     state = await cti.state()  # control API still answers
     assert state["rebooting"] is True
     assert state["online"] is False
-    await asyncio.sleep(0.3)
+    await cti.control("clock", {"advance": 5})
     assert (await cti.state())["online"] is True
     assert await cti.line_states() == ["idle"] * 8
     assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "available"

@@ -10,33 +10,25 @@ from custom_components.grandstream_cti.cti.models import (
     PhoneOperation,
     PhoneStatus,
 )
-from simulator import MODELS, Phone, PhoneError
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from simulator import MODELS, Phone, PhoneError, SimClock
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> SimClock:
+    return SimClock.manual(100.0)
 
 
 @pytest.fixture
-def phone(clock: Clock) -> Phone:
-    # No event loop in these sync tests: connect delays only via remote_answer.
-    return Phone(MODELS["GRP2614"], clock=clock)
+def phone(clock: SimClock) -> Phone:
+    # No event loop: timers fire only when the test advances the clock.
+    return Phone(MODELS["GRP2614"], clock=clock, call_connect_delay=0)
 
 
 def names(phone: Phone) -> list[str]:
     return [str(event.event) for event in phone.events]
 
 
-def test_incoming_answered_and_ended_events(phone: Phone, clock: Clock) -> None:
+def test_incoming_answered_and_ended_events(phone: Phone, clock: SimClock) -> None:
     line = phone.incoming("+15555550100", "Carol")
     assert names(phone) == [E.IDLE_TO_BUSY, E.INCOMING_CALL]
     incoming = phone.events[-1]
@@ -53,11 +45,11 @@ def test_incoming_answered_and_ended_events(phone: Phone, clock: Clock) -> None:
     assert phone.phone_operation(PhoneOperation.ACCEPT_CALL)
     assert names(phone) == [E.OFF_HOOK, E.ESTABLISHED_CALL]
     phone.events.clear()
-    clock.now += 42
+    clock.advance(42)
     assert phone.end_call()
     assert names(phone) == [E.TERMINATED_CALL, E.ON_HOOK, E.BUSY_TO_IDLE]
     assert phone.events[0].variables["duration"] == "42"
-    assert phone.status() is PhoneStatus.AVAILABLE
+    assert phone.status() == PhoneStatus.AVAILABLE
 
 
 def test_hold_toggle_events(phone: Phone) -> None:
@@ -93,6 +85,7 @@ def test_make_call_and_remote_answer(phone: Phone) -> None:
     assert phone.lines[0].state is LineState.CONNECTED
     # The phone fills the name with the number once connected.
     assert phone.lines[0].remote_name == "555"
+    assert phone.lines[0].established_at is not None
     assert not phone.make_call("556", account=3)  # unconfigured
     assert not phone.make_call("", account=1)
     assert not phone.make_call("1", account=0)
@@ -161,12 +154,52 @@ def test_keys_speaker_and_mute(phone: Phone) -> None:
     assert phone.lines[0].state is LineState.DIALING
 
 
-def test_reboot_clears_lines(phone: Phone) -> None:
+def test_reboot_clears_lines(phone: Phone, clock: SimClock) -> None:
     phone.incoming("1")
     phone.reboot()
     assert phone.rebooting
     assert all(line.is_idle for line in phone.lines)
     phone.events.clear()
-    phone.finish_reboot()
+    clock.advance(phone.reboot_seconds)
     assert not phone.rebooting
     assert names(phone) == [E.SETUP_COMPLETED, E.REGISTERED]
+    phone.finish_reboot()  # again: nothing more
+    assert names(phone) == [E.SETUP_COMPLETED, E.REGISTERED]
+
+
+def test_connect_delay_on_the_clock(clock: SimClock) -> None:
+    phone = Phone(MODELS["GRP2601"], clock=clock, call_connect_delay=2)
+    assert phone.make_call("5")
+    clock.advance(1.5)
+    assert phone.lines[0].state is LineState.CALLING
+    clock.advance(0.5)
+    assert phone.lines[0].state is LineState.CONNECTED
+    phone.close()
+    assert clock.pending == 0
+
+
+def test_status_words(phone: Phone) -> None:
+    assert phone.status() == "available"
+    phone.set_registered(1, False)
+    assert phone.status() == "unavailable"  # idle, nothing registered
+    phone.incoming("1")
+    assert phone.status() == "ringing"
+    phone.accept_call()
+    assert phone.status() == "busy"
+
+
+def test_handset_battery_and_answered(clock: SimClock) -> None:
+    phone = Phone(MODELS["WP826"], clock=clock, handset=True)
+    assert phone.battery == 95
+    phone.set_battery(50)
+    phone.set_battery(15)
+    phone.set_battery(10)
+    phone.set_battery(16)
+    assert names(phone) == [E.BATTERY_LOW, E.BATTERY_OK]
+    assert phone.events[0].variables["battery"] == "15"
+    with pytest.raises(PhoneError):
+        phone.set_battery(101)
+    phone.events.clear()
+    phone.incoming("1")
+    phone.accept_call()
+    assert names(phone)[-2:] == [E.ESTABLISHED_CALL, E.ANSWERED]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from custom_components.grandstream_cti.cti import wire
 from custom_components.grandstream_cti.cti.action_url import (
     ACTION_URL_VARIABLES,
@@ -85,7 +83,23 @@ async def test_per_event_templates(
     assert "/dnd?remote=$remote&user=$active_user" in paths
     assert not receiver.matching("/missed")
     assert len(simulator.pusher.dropped) == 1
-    assert (await cti.state())["action_url"]["dropped"] == 1
+    state = await cti.state()
+    assert state["action_url"]["dropped"] == 1
+    # The same templates are the phone's slots (config store).
+    assert state["action_url"]["slots"]["P8310"].endswith("&id=$call-id")
+    assert state["action_url"]["slots"]["P8311"] == ""
+    assert (
+        simulator.store.value("P8316")
+        == f"{receiver.url}/dnd?remote=$remote&user=$active_user"
+    )
+
+
+async def test_slots_by_pvalue_and_get(cti: Cti, simulator: PhoneSimulator) -> None:
+    answer = await cti.control("action_url", {"urls": {"P8310": "http://ha/in"}})
+    assert answer["urls"] == {"incoming_call": "http://ha/in"}
+    assert answer["slots"]["P8310"] == "http://ha/in"
+    assert "P22171" not in answer["slots"]  # a WP8x6 slot; this is a GRP
+    assert (await cti.raw("/sim/action_url")).json == answer
 
 
 async def test_bad_action_url_requests(cti: Cti) -> None:
@@ -107,12 +121,17 @@ async def test_action_url_in_config_and_setup_completed(
     socket_enabled: None, receiver: Receiver
 ) -> None:
     sim = PhoneSimulator(
-        SimulatorConfig(action_url=f"{receiver.url}/p", reboot_seconds=0.05)
+        SimulatorConfig(
+            action_url=f"{receiver.url}/p", reboot_seconds=5, manual_clock=True
+        )
     )
     await sim.start()
     try:
         sim.phone.reboot()
-        await asyncio.sleep(0.1)
+        sim.clock.advance(4.9)
+        assert sim.phone.rebooting
+        sim.clock.advance(0.1)
+        assert not sim.phone.rebooting
         await receiver.wait_for(2)
         assert receiver.matching("event=setup_completed")
         registered = receiver.matching("event=registered")

@@ -44,12 +44,17 @@ def test_self_signed_context() -> None:
 
 def test_parse_args_defaults_and_config() -> None:
     args = parse_args([])
-    assert (args.host, args.port, args.phones, args.model) == (
+    assert (args.host, args.port, args.phones, args.profile) == (
         "127.0.0.1",
         8080,
         1,
-        "GRP2614",
+        "grp2614",
     )
+    assert (args.model, args.tls, args.firmware) == (None, None, None)
+    config = config_from_args(parse_args(["--profile", "wp826", "--no-tls"]))
+    assert (config.profile, config.ssl, config.model) == ("wp826", False, None)
+    with pytest.raises(SystemExit):
+        parse_args(["--profile", "gxp9999"])
     args = parse_args(
         [
             "--passcode",
@@ -103,8 +108,24 @@ async def test_several_phones_each_with_its_own_state(
             ) as response:
                 statuses.append((await response.json())["body"])
         assert statuses == ["available", "ringing", "available"]
-        assert "passcode=admin" in describe(phones[0])
-        assert phones[0].url in describe(phones[0])
+        line = describe(phones[0])
+        assert line.startswith("grp2614 GRP2614 1.0.13.22 00:0B:82:12:34:56 at ")
+        assert "login admin/admin or user/123" in line
+        assert "passcode=admin" in line
+        assert f"control: {phones[0].url}/sim/" in line
+    finally:
+        await stop_phones(phones)
+
+
+async def test_wp826_from_the_command_line(socket_enabled: None) -> None:
+    config = config_from_args(parse_args(["--profile", "wp826", "--phones", "2"]))
+    phones = await start_phones(config, 2, port=0)
+    try:
+        assert [sim.url.split(":")[0] for sim in phones] == ["https", "https"]
+        assert phones[1].phone.mac == "00:0B:82:12:34:57"
+        line = describe(phones[0])
+        assert line.startswith("wp826 WP826 1.0.3.35 ")
+        assert "no passcode API" in line
     finally:
         await stop_phones(phones)
 

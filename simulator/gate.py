@@ -1,0 +1,162 @@
+"""What a `/cgi-bin` request passes through before a handler runs (no state).
+
+Reading parameters, transport faults, the same-origin check, where the sid
+travels, the allowed-address list and what the request log must not keep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import ipaddress
+import json
+from typing import TYPE_CHECKING, Any, Final
+
+from aiohttp import web
+from yarl import URL
+
+from custom_components.grandstream_cti.cti.wire import (
+    COOKIE_SESSION_IDENTITY,
+    COOKIE_SID,
+    PARAM_ACCESS,
+    PARAM_PASSCODE,
+    PARAM_PASSWORD,
+    PARAM_SID,
+)
+
+from .config_store import canonical_key
+from .render import html_page
+
+if TYPE_CHECKING:
+    from .profiles import Profile
+    from .server import PhoneSimulator
+
+GARBAGE_BODY: Final = b"\x00\x1f<garbage>{not json"
+# Never logged: passwords in any form, the sid, the access hash, and the
+# password P-values (values of P2 / P196 writes).
+SECRET_PARAMS: Final = frozenset(
+    {PARAM_PASSCODE, PARAM_PASSWORD, PARAM_SID, PARAM_ACCESS, ":confirmAdminPwd"}
+)
+SECRET_KEYS: Final = frozenset({"2", "196"})
+INVALID_JSON: Final = object()
+
+
+def drop(request: web.Request) -> web.Response:
+    """Close the connection without an answer (aiohttp skips the write)."""
+    if request.transport is not None:
+        request.transport.close()
+    return web.Response(status=204)
+
+
+async def read_request(request: web.Request) -> tuple[dict[str, str], Any]:
+    """Return query plus form parameters (the form wins), and a JSON body if any.
+
+    The JSON body is None without one and `INVALID_JSON` when it does not parse.
+    """
+    params = dict(request.query)
+    document: Any = None
+    if request.method in {"POST", "PUT"} and request.can_read_body:
+        if request.content_type == "application/json":
+            try:
+                document = json.loads(await request.text())
+            except ValueError:
+                document = INVALID_JSON
+        else:
+            try:
+                form = await request.post()
+            except ValueError:
+                form = None
+            if form is not None:
+                params.update(
+                    {
+                        key: value
+                        for key, value in form.items()
+                        if isinstance(value, str)
+                    }
+                )
+    return params, document
+
+
+def redact(params: Mapping[str, str]) -> dict[str, str]:
+    """Return the parameters without secrets (for the request log)."""
+    return {
+        key: value
+        for key, value in params.items()
+        if key not in SECRET_PARAMS and canonical_key(key) not in SECRET_KEYS
+    }
+
+
+async def apply_fault(sim: PhoneSimulator, request: web.Request) -> web.Response | None:
+    """Answer as the current fault says, or return None to go on normally."""
+    kind = sim.faults.kind
+    if kind == "latency" and await sim.pause(sim.faults.seconds):
+        return drop(request)  # stopping
+    if kind == "http500":
+        return html_page(500, "Internal Server Error")
+    if kind == "garbage":
+        return web.Response(body=GARBAGE_BODY, content_type="application/json")
+    if kind == "drop" or sim.is_offline():
+        return drop(request)
+    return None
+
+
+def address_allowed(remote: str | None, allowed: tuple[str, ...] | list[str]) -> bool:
+    """Return True if `remote` matches `any`, an address or a network in the list."""
+    for entry in allowed:
+        if entry.strip().lower() == "any":
+            return True
+        if remote is None:
+            continue
+        try:
+            if ipaddress.ip_address(remote) in ipaddress.ip_network(
+                entry.strip(), strict=False
+            ):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _host_port(url: URL) -> tuple[str, int | None]:
+    return (url.host or "").lower(), url.port
+
+
+def same_origin(request: web.Request) -> bool:
+    """Return True if Origin or Referer is there and every one names our host:port."""
+    ours = _host_port(URL(f"{request.scheme}://{request.host}"))
+    seen = False
+    for header in ("Origin", "Referer"):
+        value = request.headers.get(header)
+        if value is None:
+            continue
+        seen = True
+        try:
+            theirs = _host_port(URL(value))
+        except ValueError:
+            return False
+        if not theirs[0] or theirs != ours:
+            return False
+    return seen
+
+
+def sid_candidates(
+    request: web.Request, params: Mapping[str, str], profile: Profile, function: str
+) -> list[str]:
+    """Return the sids this request presents in places the profile accepts."""
+    found: list[str] = []
+    if function not in profile.sid_param_required:
+        for name in sorted(profile.sid_cookies):
+            value = request.cookies.get(name)
+            if value:
+                found.append(value)
+    if sid := params.get(PARAM_SID):
+        found.append(sid)
+    return found
+
+
+def presents_sid(request: web.Request, params: Mapping[str, str]) -> bool:
+    """Return True if the request carries a sid anywhere (cookie or field)."""
+    return bool(
+        params.get(PARAM_SID)
+        or request.cookies.get(COOKIE_SID)
+        or request.cookies.get(COOKIE_SESSION_IDENTITY)
+    )
