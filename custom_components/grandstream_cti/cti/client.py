@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 import logging
 from typing import Final
 
@@ -32,6 +33,7 @@ from .detect import detect_api
 from .errors import (
     GrandstreamCTIAccessDeniedError,
     GrandstreamCTIAuthenticationError,
+    GrandstreamCTIPermissionError,
     GrandstreamCTIResponseError,
     GrandstreamCTIUnsupportedError,
     GrandstreamCTIWriteRejectedError,
@@ -106,6 +108,8 @@ from .wire import (
     PARAM_PVALUES,
     PARAM_REQUEST,
     PVALUE_CLICK_TO_DIAL,
+    PVALUE_FIRMWARE,
+    PVALUE_MAC,
     RUNTIME_DND,
     SYS_REBOOT,
 )
@@ -194,6 +198,11 @@ class GrandstreamCTIClient:
         return self._transport.base_url
 
     @property
+    def timeout(self) -> float:
+        """Return the seconds a request may take, its queue wait included."""
+        return self._transport.timeout
+
+    @property
     def username(self) -> str:
         """Return the account name used for session logins."""
         return self._username
@@ -251,10 +260,24 @@ class GrandstreamCTIClient:
         passcode phone, whose password is first tried by the next request.
         """
         auth = await self._authenticator()
-        if isinstance(auth, SessionAuth):
-            return await auth.login()
-        auth.check_rejected()
-        return None
+        if not isinstance(auth, SessionAuth):
+            auth.check_rejected()
+            return None
+        info = await auth.login()
+        if info.mac and info.firmware:
+            return info
+        # Plain-login firmware (GXP16xx) tells neither: P67 and P68 do.
+        try:
+            values = await self.get_config([PVALUE_MAC, PVALUE_FIRMWARE])
+        except (GrandstreamCTIResponseError, GrandstreamCTIPermissionError):
+            return info
+        info = replace(
+            info,
+            mac=info.mac or values[PVALUE_MAC].strip() or None,
+            firmware=info.firmware or values[PVALUE_FIRMWARE].strip() or None,
+        )
+        auth.info = info
+        return info
 
     async def logout(self) -> None:
         """End the session, if any (best effort; nothing is raised)."""
