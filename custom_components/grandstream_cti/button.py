@@ -1,4 +1,4 @@
-"""Buttons: call control, dialling the dial box, and reboot."""
+"""Buttons: call control, dialling the dial box, and restart."""
 
 from __future__ import annotations
 
@@ -12,53 +12,22 @@ from homeassistant.components.button import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .commands import CALL_COMMANDS
-from .const import DOMAIN
-from .coordinator import GrandstreamConfigEntry, GrandstreamRuntimeData
+from .coordinator import GrandstreamConfigEntry
 from .cti import GrandstreamCTIClient
-from .cti.numbers import is_dialable
 from .entity import GrandstreamEntity
+from .numbers import dialable_number
 
 PARALLEL_UPDATES = 1
-
-
-def _dial(
-    runtime: GrandstreamRuntimeData,
-) -> Callable[[GrandstreamCTIClient], Awaitable[None]]:
-    """Return the command that dials what the dial box holds."""
-    number = runtime.dial_number
-    if not number:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="dial_number_empty"
-        )
-    if not is_dialable(number):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_number",
-            translation_placeholders={"number": number},
-        )
-    return lambda client: client.make_call(number)
-
-
-def _fixed(
-    run: Callable[[GrandstreamCTIClient], Awaitable[None]],
-) -> Callable[
-    [GrandstreamRuntimeData], Callable[[GrandstreamCTIClient], Awaitable[None]]
-]:
-    """Return a command_fn that always runs the same command."""
-    return lambda _runtime: run
 
 
 @dataclass(frozen=True, kw_only=True)
 class GrandstreamButtonEntityDescription(ButtonEntityDescription):
     """A button that runs one command on the phone."""
 
-    command_fn: Callable[
-        [GrandstreamRuntimeData], Callable[[GrandstreamCTIClient], Awaitable[None]]
-    ]
+    press_fn: Callable[[GrandstreamCTIClient], Awaitable[None]]
     rejects_call: bool = False
 
 
@@ -67,23 +36,19 @@ BUTTONS = (
         GrandstreamButtonEntityDescription(
             key=command.key,
             translation_key=command.key,
-            command_fn=_fixed(command.run),
+            press_fn=command.run,
             rejects_call=command.rejects_call,
         )
         for command in CALL_COMMANDS.values()
     ),
     GrandstreamButtonEntityDescription(
-        key="call",
-        translation_key="call",
-        command_fn=_dial,
-    ),
-    GrandstreamButtonEntityDescription(
         key="reboot",
         device_class=ButtonDeviceClass.RESTART,
         entity_category=EntityCategory.CONFIG,
-        command_fn=lambda _runtime: lambda client: client.reboot(),
+        press_fn=lambda client: client.reboot(),
     ),
 )
+CALL_BUTTON = ButtonEntityDescription(key="call", translation_key="call")
 
 
 async def async_setup_entry(
@@ -92,7 +57,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the buttons."""
-    async_add_entities(GrandstreamButton(entry, description) for description in BUTTONS)
+    buttons: list[ButtonEntity] = [
+        GrandstreamButton(entry, description) for description in BUTTONS
+    ]
+    buttons.append(DialButton(entry))
+    async_add_entities(buttons)
 
 
 class GrandstreamButton(GrandstreamEntity, ButtonEntity):
@@ -108,11 +77,32 @@ class GrandstreamButton(GrandstreamEntity, ButtonEntity):
         """Initialize the button."""
         super().__init__(entry, description.key)
         self.entity_description = description
+
+    async def async_press(self) -> None:
+        """Run the button's command, then read the phone."""
+        description = self.entity_description
+        await self.coordinator.async_command(
+            description.press_fn,
+            description.key,
+            rejects_call=description.rejects_call,
+        )
+
+
+class DialButton(GrandstreamEntity, ButtonEntity):
+    """Dials exactly what the dial box shows, or says why it cannot."""
+
+    entity_description = CALL_BUTTON
+
+    def __init__(self, entry: GrandstreamConfigEntry) -> None:
+        """Initialize the button."""
+        super().__init__(entry, CALL_BUTTON.key)
         self._runtime = entry.runtime_data
 
     async def async_press(self) -> None:
-        """Run the button's command, then refresh."""
-        command = self.entity_description.command_fn(self._runtime)
+        """Dial the dial box's number."""
+        number = dialable_number(
+            self._runtime.dial_number, empty_key="dial_number_empty"
+        )
         await self.coordinator.async_command(
-            command, rejects_call=self.entity_description.rejects_call
+            lambda client: client.make_call(number), "make_call"
         )

@@ -1,4 +1,9 @@
-"""Call events derived from two consecutive readings of the lines."""
+"""Call events derived from two consecutive readings of the lines.
+
+The only source of call events: pushes and commands trigger a reading, so
+every event carries the line, the number and the name the phone shows,
+whichever path noticed the change first.
+"""
 
 from __future__ import annotations
 
@@ -25,12 +30,11 @@ class CallEvent:
     """One call event on one line."""
 
     type: CallEventType
-    # None when a push names no line and no line shows the number.
-    line: int | None
+    line: int
     remote_number: str
     remote_name: str
 
-    def as_attributes(self) -> dict[str, str | int | None]:
+    def as_attributes(self) -> dict[str, str | int]:
         """Return the event's data as the event entity publishes it."""
         return {
             "line": self.line,
@@ -61,8 +65,21 @@ def _phase(line: Line | None) -> _Phase:
     return _Phase.IDLE if line is None else _PHASES.get(line.state, _Phase.TALKING)
 
 
+def remote_name(line: Line) -> str:
+    """Return the remote party's name, or "" when the phone shows no real name.
+
+    Real phones leave the name empty while ringing and copy the number into
+    it once connected: a "name" without a letter, or equal to the number, is
+    not a name.
+    """
+    name = line.remote_name.strip()
+    if name == line.remote_number.strip() or not any(c.isalpha() for c in name):
+        return ""
+    return name
+
+
 def _event(kind: CallEventType, line: Line) -> CallEvent:
-    return CallEvent(kind, line.line, line.remote_number, line.remote_name)
+    return CallEvent(kind, line.line, line.remote_number.strip(), remote_name(line))
 
 
 def _line_events(old: Line | None, new: Line, *, rejected: bool) -> Iterator[CallEvent]:
@@ -97,34 +114,3 @@ def call_events(
         for line in current
         for event in _line_events(before.get(line.line), line, rejected=rejected)
     ]
-
-
-class RecentEvents:
-    """Call events one source (push or polling) fired recently.
-
-    The other source usually reports the same event moments later; it asks
-    here first, so that each event fires once whichever source is first.
-    """
-
-    def __init__(self, window: float) -> None:
-        """Remember events for window seconds."""
-        self._window = window
-        self._items: list[tuple[CallEventType, str, float]] = []
-
-    def add(self, kind: CallEventType, number: str, now: float) -> None:
-        """Remember that kind fired for number at now."""
-        self._items.append((kind, number, now))
-
-    def take(self, kind: CallEventType, number: str, now: float) -> bool:
-        """Return True (and forget it) if kind fired for number recently.
-
-        An empty number on either side matches: pushes may lack the variable.
-        """
-        self._items = [item for item in self._items if now - item[2] <= self._window]
-        for index, (seen_kind, seen_number, _) in enumerate(self._items):
-            if seen_kind is kind and (
-                not seen_number or not number or seen_number == number
-            ):
-                del self._items[index]
-                return True
-        return False

@@ -1,36 +1,36 @@
-"""Config flow: add a phone by address and passcode, or from DHCP discovery."""
+"""Config flow: add a phone by address and password, or from DHCP discovery.
+
+Every submit tries the password once (the phone locks web logins after 5
+failures) and logs out again. A phone is keyed by its MAC: its own word
+(the session login), DHCP's, or the neighbour table's; without any, there
+is no unique id and an entry for the same host refuses a duplicate. Only
+the phone's own word moves a known entry to a new address from the user
+flow, and no flow ever rewrites another entry's password.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components import webhook
 from homeassistant.config_entries import (
-    SOURCE_IGNORE,
-    SOURCE_USER,
     ConfigEntry,
-    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlow,
 )
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
     CONF_PORT,
-    CONF_SCAN_INTERVAL,
     CONF_SSL,
+    CONF_USERNAME,
     CONF_VERIFY_SSL,
     CONF_WEBHOOK_ID,
 )
 from homeassistant.core import callback
-from homeassistant.data_entry_flow import AbortFlow
-from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -39,30 +39,54 @@ from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import voluptuous as vol
 
 from . import create_client
+from .compat import OptionsFlowWithReload
 from .const import (
+    CONF_AUTO_PUSH,
+    CONF_MAC_SOURCE,
     CONF_PUSH,
+    DEFAULT_AUTO_PUSH,
     DEFAULT_PUSH,
-    DEFAULT_SCAN_INTERVAL,
+    DEFAULT_USERNAME,
     DOMAIN,
     LOGGER,
-    MAX_SCAN_INTERVAL,
-    MIN_SCAN_INTERVAL,
 )
 from .cti import (
     Account,
-    GrandstreamCTIAccessDeniedError,
-    GrandstreamCTIAuthenticationError,
-    GrandstreamCTIConnectionError,
+    ApiKind,
+    GrandstreamCTIClient,
     GrandstreamCTIError,
     ModelInfo,
+    SessionInfo,
 )
-from .identity import is_mac, normalize_host
+from .domain_data import domain_data
+from .errors import explain
+from .identity import (
+    MacSource,
+    adopt_mac,
+    async_mac_from_network,
+    mac_source,
+    normalize_host,
+    normalize_mac,
+)
 from .push import action_urls_markdown, webhook_base_url
 
 PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 PORT_VALIDATOR = vol.All(vol.Coerce(int), vol.Range(min=1, max=65535))
-
-# A MAC as format_mac writes it; unique ids are either this or a host.
+# Explanations that are form errors of their own; the rest read "unknown".
+_FORM_ERRORS = frozenset(
+    {
+        "invalid_auth",
+        "invalid_auth_attempts",
+        "locked",
+        "locked_unknown",
+        "user_not_allowed",
+        "cti_disabled",
+        "cannot_connect",
+        "timeout",
+        "certificate_error",
+        "permission_denied",
+    }
+)
 
 
 def _connection_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
@@ -80,25 +104,45 @@ def _connection_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
     }
 
 
+def _credentials_schema(
+    defaults: Mapping[str, Any], *, password_required: bool = True
+) -> dict[vol.Marker, Any]:
+    """Return the username and password fields."""
+    password = vol.Required if password_required else vol.Optional
+    return {
+        vol.Optional(
+            CONF_USERNAME, default=defaults.get(CONF_USERNAME) or DEFAULT_USERNAME
+        ): str,
+        password(CONF_PASSWORD): PASSWORD_SELECTOR,
+    }
+
+
+def _hinted(entry: ConfigEntry) -> bool:
+    """Return True when an entry's unique id is only a hint (or unknown)."""
+    source = mac_source(entry.data.get(CONF_MAC_SOURCE))
+    return source is None or source.is_hint
+
+
+@dataclass(frozen=True, slots=True)
 class PhoneFacts:
     """What a successful connection test learned about the phone."""
 
-    def __init__(self, model_info: ModelInfo, accounts: list[Account]) -> None:
-        """Keep the facts."""
-        self.model_info = model_info
-        self.accounts = accounts
+    model_info: ModelInfo
+    session: SessionInfo | None
+    accounts: list[Account]
+    api: ApiKind
 
     @property
     def mac(self) -> str | None:
-        """Return the phone's MAC when the phone tells a valid one."""
-        mac = format_mac(self.model_info.mac) if self.model_info.mac else None
-        return mac if is_mac(mac) else None
+        """Return the MAC the phone itself tells, if it tells one."""
+        told = self.session.mac if self.session else None
+        return normalize_mac(told) or normalize_mac(self.model_info.mac)
 
     def title(self, host: str) -> str:
         """Return a title that tells phones apart: model and first account."""
         model = self.model_info.model or "Grandstream phone"
         named = next((acc for acc in self.accounts if acc.configured), None)
-        label = (named.name or named.sip_id) if named else normalize_host(host)
+        label = (named.name or named.sip_id) if named else host
         return f"{model} {label}"
 
 
@@ -106,6 +150,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a Grandstream phone."""
 
     VERSION = 1
+    MINOR_VERSION = 2
 
     def __init__(self) -> None:
         """Initialize the flow."""
@@ -114,55 +159,120 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         self._discovered_host: str | None = None
         self._discovered_mac: str | None = None
 
+    # ------------------------------------------------------------------
+    # Helpers
+
     async def _async_test(
         self, data: Mapping[str, Any]
-    ) -> tuple[PhoneFacts | None, dict[str, str]]:
-        """Read the phone with these settings; return facts or form errors.
+    ) -> tuple[PhoneFacts | None, dict[str, str], dict[str, str]]:
+        """Read the phone with these settings: facts, or form errors and placeholders.
 
-        One request with the passcode per call: a wrong passcode is never
-        retried (the phone locks web logins after 5 failures).
+        One request with the password per call (the login, or the first
+        read on a passcode phone); the session is ended before returning.
         """
         try:
             client = create_client(self.hass, data)
         except ValueError:
             # Not a host name or address (a URL, spaces, host:port...).
-            return None, {CONF_HOST: "invalid_host"}
+            return None, {CONF_HOST: "invalid_host"}, {}
         try:
-            accounts = await client.get_accounts()
-            model_info = await client.get_model_info()
-        except GrandstreamCTIAuthenticationError:
-            return None, {"base": "invalid_auth"}
-        except GrandstreamCTIAccessDeniedError:
-            return None, {"base": "cti_disabled"}
-        except GrandstreamCTIConnectionError:
-            return None, {"base": "cannot_connect"}
-        except GrandstreamCTIError:
-            LOGGER.exception("Unexpected answer from the phone")
-            return None, {"base": "unknown"}
-        return PhoneFacts(model_info, accounts), {}
+            return await self._async_read_facts(client), {}, {}
+        except GrandstreamCTIError as err:
+            explanation = explain(err)
+            if explanation.key not in _FORM_ERRORS:
+                LOGGER.warning("Unexpected answer from the phone: %s", err)
+                return None, {"base": "unknown"}, {}
+            return None, {"base": explanation.key}, explanation.placeholders
+        finally:
+            await client.logout()
+
+    @staticmethod
+    async def _async_read_facts(client: GrandstreamCTIClient) -> PhoneFacts:
+        session = await client.login()
+        accounts = await client.get_accounts()
+        model_info = await client.get_model_info()
+        assert client.api is not None
+        return PhoneFacts(model_info, session, accounts, client.api.kind)
+
+    async def _async_identify(
+        self, host: str, facts: PhoneFacts
+    ) -> tuple[str | None, MacSource | None]:
+        """Return the phone's MAC and where it came from (phone, DHCP, network)."""
+        if facts.mac is not None:
+            return facts.mac, MacSource.PHONE
+        if self._discovered_mac is not None:
+            return self._discovered_mac, MacSource.DHCP
+        seen = await async_mac_from_network(self.hass, host)
+        return (seen, MacSource.ARP) if seen is not None else (None, None)
+
+    def _show(
+        self,
+        step_id: str,
+        schema: vol.Schema,
+        user_input: Mapping[str, Any] | None,
+        errors: dict[str, str],
+        placeholders: dict[str, str],
+    ) -> ConfigFlowResult:
+        """Show a form with what the user typed (never the password) filled in."""
+        suggested = {
+            key: value
+            for key, value in (user_input or {}).items()
+            if key != CONF_PASSWORD
+        }
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    # ------------------------------------------------------------------
+    # Adding a phone
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the phone's address, account and password."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            data = _clean(user_input)
+            self._async_abort_entries_match({CONF_HOST: data[CONF_HOST]})
+            facts, errors, placeholders = await self._async_test(data)
+            if facts is not None:
+                return await self._async_create(data, facts)
+        schema = vol.Schema(
+            {
+                **_connection_schema(user_input or {}),
+                **_credentials_schema(user_input or {}),
+            }
+        )
+        return self._show("user", schema, user_input, errors, placeholders)
+
+    async def _async_create(
+        self, data: dict[str, Any], facts: PhoneFacts
+    ) -> ConfigFlowResult:
+        """Key the new entry by the phone's MAC when known, then create it."""
+        mac, source = await self._async_identify(data[CONF_HOST], facts)
+        if mac is not None and source is not None:
+            await self.async_set_unique_id(mac, raise_on_progress=False)
+            self._async_handle_known_mac(data, source)
+            data[CONF_MAC_SOURCE] = source.stored
+        data[CONF_WEBHOOK_ID] = webhook.async_generate_id()
+        title = facts.title(data[CONF_HOST])
+        if facts.api is ApiKind.SESSION:
+            # The entry writes its Action URLs into the phone itself.
+            return self.async_create_entry(title=title, data=data)
+        self._pending = (title, data)
+        return await self.async_step_action_urls()
 
     @callback
-    def _async_abort_if_host_configured(self, host: str) -> None:
-        """Abort if an entry already talks to this host (before any request)."""
-        wanted = normalize_host(host)
-        for entry in self._async_current_entries(include_ignore=False):
-            if normalize_host(entry.data.get(CONF_HOST, "")) == wanted:
-                raise AbortFlow("already_configured")
+    def _async_handle_known_mac(self, data: dict[str, Any], source: MacSource) -> None:
+        """Deal with an entry that already has this flow's MAC as unique id.
 
-    @callback
-    def _async_abort_if_phone_known(
-        self, updates: Mapping[str, Any], *, drop_port: bool = False
-    ) -> None:
-        """Abort if the flow's unique id has an entry; point that entry at updates.
-
-        The entry keeps its other data (the webhook id among them); drop_port
-        removes a stored port when the working settings had none. A phone the
-        user ignored may still be added by hand.
-
-        The entry is reloaded here rather than by _abort_if_unique_id_configured,
-        which cannot remove a port and, from Home Assistant 2026.10, reports
-        entries that have an update listener (ours reloads for option changes
-        only, never for data).
+        An entry keyed only by a push's hint loses the key to a phone that
+        proves it (or the network); a phone that proves it moves its known
+        entry here (not the password); anything else just aborts.
         """
         assert self.unique_id is not None
         entry = self.hass.config_entries.async_entry_for_domain_unique_id(
@@ -170,82 +280,33 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         if entry is None:
             return
-        if entry.source == SOURCE_IGNORE:
-            if self.source == SOURCE_USER:
-                return
-            raise AbortFlow("already_configured")
-        new_data = {**entry.data, **updates}
-        if drop_port:
-            new_data.pop(CONF_PORT, None)
-        changed = self.hass.config_entries.async_update_entry(entry, data=new_data)
-        # A phone in setup retry just answered: try it now.
-        if entry.state is ConfigEntryState.SETUP_RETRY or (
-            changed and entry.state is ConfigEntryState.LOADED
-        ):
-            self.hass.config_entries.async_schedule_reload(entry.entry_id)
-        raise AbortFlow("already_configured")
-
-    @callback
-    def _async_update_reload_and_abort(
-        self, entry: ConfigEntry, reason: str, **changes: Any
-    ) -> ConfigFlowResult:
-        """Update the entry, reload it and end the flow with reason.
-
-        async_update_reload_and_abort does the same but, from Home Assistant
-        2026.10, reports entries with an update listener; ours reloads for
-        option changes only, so a data change is ours to reload.
-        """
-        self.hass.config_entries.async_update_entry(entry, **changes)
-        self.hass.config_entries.async_schedule_reload(entry.entry_id)
-        return self.async_abort(reason=reason)
-
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Ask for the phone's address and passcode."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data = {**user_input, CONF_HOST: user_input[CONF_HOST].strip()}
-            self._async_abort_if_host_configured(data[CONF_HOST])
-            facts, errors = await self._async_test(data)
-            if facts is not None:
-                return await self._async_create(data, facts)
-        return self.async_show_form(
-            step_id="user",
-            data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(
-                    {
-                        **_connection_schema(user_input or {}),
-                        vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR,
-                    }
-                ),
-                {k: v for k, v in (user_input or {}).items() if k != CONF_PASSWORD},
-            ),
-            errors=errors,
-        )
-
-    async def _async_create(
-        self, data: dict[str, Any], facts: PhoneFacts
-    ) -> ConfigFlowResult:
-        """Create the entry, keyed by MAC when known, else by host.
-
-        The phone's own MAC wins over the one DHCP saw, so a phone gets the
-        same unique id however it was added.
-        """
-        host = data[CONF_HOST]
-        unique_id = facts.mac or self._discovered_mac or normalize_host(host)
-        await self.async_set_unique_id(unique_id, raise_on_progress=False)
-        self._async_abort_if_phone_known(data, drop_port=CONF_PORT not in data)
-        self._pending = (
-            facts.title(host),
-            {**data, CONF_WEBHOOK_ID: webhook.async_generate_id()},
-        )
-        return await self.async_step_action_urls()
+        if _hinted(entry):
+            LOGGER.warning(
+                "%s was keyed as %s from a push; the phone at %s proves it is %s",
+                entry.title,
+                self.unique_id,
+                data[CONF_HOST],
+                self.unique_id,
+            )
+            self.hass.config_entries.async_update_entry(
+                entry,
+                unique_id=None,
+                data={k: v for k, v in entry.data.items() if k != CONF_MAC_SOURCE},
+            )
+            return
+        if source is MacSource.PHONE:
+            self._abort_if_unique_id_configured(
+                updates={
+                    key: data.get(key)
+                    for key in (CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL)
+                }
+            )
+        self._abort_if_unique_id_configured()
 
     async def async_step_action_urls(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Show what to paste into the phone's Action URL fields, then add it."""
+        """Show what to paste into a passcode phone's Action URL fields, then add it."""
         assert self._pending is not None
         title, data = self._pending
         if user_input is not None:
@@ -260,12 +321,22 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         self, discovery_info: DhcpServiceInfo
     ) -> ConfigFlowResult:
         """Handle a Grandstream MAC seen on the network."""
-        mac = format_mac(discovery_info.macaddress)
-        host = discovery_info.ip
+        mac = normalize_mac(discovery_info.macaddress)
+        if mac is None:
+            return self.async_abort(reason="not_supported")
+        host = normalize_host(discovery_info.ip)
         await self.async_set_unique_id(mac)
-        # A known phone that moved: follow it to its new address.
-        self._async_abort_if_phone_known({CONF_HOST: host})
-        self._async_abort_if_host_configured(host)
+        known = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, mac)
+        if known is not None and not _hinted(known):
+            # A known phone that moved: follow it to its new address.
+            self._abort_if_unique_id_configured(updates={CONF_HOST: host})
+        self._abort_if_unique_id_configured()
+        for entry in self._async_current_entries(include_ignore=False):
+            if entry.data.get(CONF_HOST) == host:
+                # An entry for this address learns its MAC from DHCP.
+                if _hinted(entry) or entry.unique_id is None:
+                    adopt_mac(self.hass, entry, mac, MacSource.DHCP)
+                return self.async_abort(reason="already_configured")
         self._discovered_host = host
         self._discovered_mac = mac
         self.context["title_placeholders"] = {"host": host}
@@ -274,67 +345,51 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_discovery_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the discovered phone's passcode."""
+        """Ask for the discovered phone's account and password."""
         assert self._discovered_host is not None
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {"host": self._discovered_host}
         if user_input is not None:
-            data = {**user_input, CONF_HOST: self._discovered_host}
-            facts, errors = await self._async_test(data)
+            data = _clean({**user_input, CONF_HOST: self._discovered_host})
+            facts, errors, found = await self._async_test(data)
+            placeholders.update(found)
             if facts is not None:
                 return await self._async_create(data, facts)
-        return self.async_show_form(
-            step_id="discovery_confirm",
-            data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(
-                    {
-                        vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR,
-                        vol.Optional(CONF_PORT): PORT_VALIDATOR,
-                        vol.Required(CONF_SSL, default=False): bool,
-                        vol.Required(CONF_VERIFY_SSL, default=False): bool,
-                    }
-                ),
-                {k: v for k, v in (user_input or {}).items() if k != CONF_PASSWORD},
-            ),
-            description_placeholders={"host": self._discovered_host},
-            errors=errors,
+        schema = vol.Schema(
+            {
+                **_credentials_schema(user_input or {}),
+                vol.Optional(CONF_PORT): PORT_VALIDATOR,
+                vol.Required(CONF_SSL, default=False): bool,
+                vol.Required(CONF_VERIFY_SSL, default=False): bool,
+            }
         )
+        return self._show("discovery_confirm", schema, user_input, errors, placeholders)
+
+    # ------------------------------------------------------------------
+    # Fixing a phone
 
     async def async_step_reauth(
         self, entry_data: Mapping[str, Any]
     ) -> ConfigFlowResult:
-        """Start reauthentication when the passcode stopped working."""
+        """Start reauthentication when the password stopped working."""
         return await self.async_step_reauth_confirm()
 
     async def async_step_reauth_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the new passcode; one try per submit, never a loop."""
+        """Ask for the account and password; one try per submit, never a loop."""
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {"name": entry.title}
         if user_input is not None:
-            data = {**entry.data, **user_input}
-            facts, errors = await self._async_test(data)
+            data = _clean({**entry.data, **user_input})
+            facts, errors, found = await self._async_test(data)
+            placeholders.update(found)
             if facts is not None:
-                if not self._is_same_phone(entry, facts):
-                    # Another phone took the address: its passcode must not
-                    # turn this entry into that phone.
-                    return self.async_abort(reason="wrong_device")
-                return self._async_update_reload_and_abort(
-                    entry, "reauth_successful", data=data
-                )
-        return self.async_show_form(
-            step_id="reauth_confirm",
-            data_schema=vol.Schema({vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR}),
-            description_placeholders={"name": entry.title},
-            errors=errors,
-        )
-
-    @staticmethod
-    def _is_same_phone(entry: ConfigEntry, facts: PhoneFacts) -> bool:
-        """Return False only when both MACs are known and differ."""
-        if not is_mac(entry.unique_id) or facts.mac is None:
-            return True
-        return facts.mac == entry.unique_id
+                updates = await self._async_same_phone(entry, facts, data)
+                return self.async_update_reload_and_abort(entry, **updates)
+        schema = vol.Schema(_credentials_schema(user_input or entry.data))
+        return self._show("reauth_confirm", schema, user_input, errors, placeholders)
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
@@ -342,60 +397,59 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         """Change how to reach the phone; refuse a different phone."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         if user_input is not None:
-            data = {
-                **entry.data,
-                **user_input,
-                CONF_HOST: user_input[CONF_HOST].strip(),
-                # Left empty: keep the saved password.
-                CONF_PASSWORD: user_input.get(CONF_PASSWORD)
-                or entry.data[CONF_PASSWORD],
-            }
-            if CONF_PORT not in user_input:
-                data.pop(CONF_PORT, None)
-            facts, errors = await self._async_test(data)
-            if facts is not None:
-                return self._async_finish_reconfigure(entry, data, facts)
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=vol.Schema(
+            data = _clean(
                 {
-                    **_connection_schema(user_input or entry.data),
-                    # Optional: a rejected password can be fixed here too.
-                    vol.Optional(CONF_PASSWORD): PASSWORD_SELECTOR,
+                    **entry.data,
+                    **user_input,
+                    # Left empty: keep the saved password.
+                    CONF_PASSWORD: user_input.get(CONF_PASSWORD)
+                    or entry.data[CONF_PASSWORD],
+                    CONF_PORT: user_input.get(CONF_PORT),
                 }
-            ),
-            errors=errors,
+            )
+            if data[CONF_HOST] != entry.data[CONF_HOST]:
+                self._async_abort_entries_match({CONF_HOST: data[CONF_HOST]})
+            facts, errors, placeholders = await self._async_test(data)
+            if facts is not None:
+                updates = await self._async_same_phone(entry, facts, data)
+                return self.async_update_reload_and_abort(entry, **updates)
+        defaults = user_input or entry.data
+        schema = vol.Schema(
+            {
+                **_connection_schema(defaults),
+                # Optional: a rejected password can be fixed here too.
+                **_credentials_schema(defaults, password_required=False),
+            }
         )
+        return self._show("reconfigure", schema, user_input, errors, placeholders)
 
-    def _async_finish_reconfigure(
-        self, entry: ConfigEntry, data: dict[str, Any], facts: PhoneFacts
-    ) -> ConfigFlowResult:
-        """Update the entry if the phone at the new address is the same one.
+    async def _async_same_phone(
+        self, entry: ConfigEntry, facts: PhoneFacts, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Abort if the phone is another one; return the entry's updates.
 
-        An entry keyed by MAC keeps it (the phone proves who it is when it
-        tells its MAC). An entry keyed by host takes the phone's MAC when it
-        tells one, else the new host; either must not belong to another
-        entry, and neither may the host.
+        An entry keyed by a MAC the phone or network gave must meet the same
+        MAC; an unkeyed (or only hinted) entry takes the phone's own MAC,
+        unless another entry has it.
         """
-        if is_mac(entry.unique_id):
-            if not self._is_same_phone(entry, facts):
-                return self.async_abort(reason="wrong_device")
-            unique_id = entry.unique_id
-        else:
-            host = normalize_host(data[CONF_HOST])
-            unique_id = facts.mac or host
-            for other in self._async_current_entries(include_ignore=False):
-                if other.entry_id == entry.entry_id:
-                    continue
-                if other.unique_id == unique_id or (
-                    facts.mac is None
-                    and normalize_host(other.data.get(CONF_HOST, "")) == host
-                ):
-                    return self.async_abort(reason="already_configured")
-        return self._async_update_reload_and_abort(
-            entry, "reconfigure_successful", unique_id=unique_id, data=data
-        )
+        updates: dict[str, Any] = {}
+        if facts.mac is not None:
+            await self.async_set_unique_id(facts.mac, raise_on_progress=False)
+            if entry.unique_id is not None and not _hinted(entry):
+                self._abort_if_unique_id_mismatch(reason="wrong_device")
+            else:
+                other = self.hass.config_entries.async_entry_for_domain_unique_id(
+                    DOMAIN, facts.mac
+                )
+                if other is not None and other.entry_id != entry.entry_id:
+                    self._abort_if_unique_id_configured()
+                updates["unique_id"] = facts.mac
+                data[CONF_MAC_SOURCE] = MacSource.PHONE.stored
+        domain_data(self.hass).clear(entry.entry_id)
+        updates["data"] = data
+        return updates
 
     @staticmethod
     @callback
@@ -404,45 +458,47 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         return GrandstreamOptionsFlow()
 
 
-class GrandstreamOptionsFlow(OptionsFlow):
-    """Change the polling interval."""
+def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return data with the host normalized and a username."""
+    cleaned = {**data, CONF_HOST: normalize_host(str(data[CONF_HOST]))}
+    cleaned[CONF_USERNAME] = (
+        str(data.get(CONF_USERNAME) or "").strip() or DEFAULT_USERNAME
+    )
+    if cleaned.get(CONF_PORT) is None:
+        cleaned.pop(CONF_PORT, None)
+    return cleaned
+
+
+class GrandstreamOptionsFlow(OptionsFlowWithReload):
+    """Push: listen for the phone's Action URLs; write them into the phone."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Show and store the options."""
+        """Show and store the options (the entry reloads when they change)."""
         options = self.config_entry.options
         if user_input is not None:
-            # Keep options this form does not show.
             return self.async_create_entry(
                 data={
                     **options,
-                    CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
                     CONF_PUSH: bool(user_input[CONF_PUSH]),
+                    CONF_AUTO_PUSH: bool(user_input[CONF_AUTO_PUSH]),
                 }
             )
-        current = options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
-        webhook_id = self.config_entry.data.get(CONF_WEBHOOK_ID)
-        base = (
-            webhook_base_url(self.hass, webhook_id, self.config_entry.data[CONF_HOST])
-            if webhook_id
-            else None
+        entry = self.config_entry
+        base = webhook_base_url(
+            self.hass, entry.data[CONF_WEBHOOK_ID], entry.data[CONF_HOST]
         )
         return self.async_show_form(
             step_id="init",
             data_schema=vol.Schema(
                 {
-                    vol.Required(CONF_SCAN_INTERVAL, default=current): NumberSelector(
-                        NumberSelectorConfig(
-                            min=MIN_SCAN_INTERVAL,
-                            max=MAX_SCAN_INTERVAL,
-                            step=1,
-                            unit_of_measurement="s",
-                            mode=NumberSelectorMode.BOX,
-                        )
-                    ),
                     vol.Required(
                         CONF_PUSH, default=options.get(CONF_PUSH, DEFAULT_PUSH)
+                    ): bool,
+                    vol.Required(
+                        CONF_AUTO_PUSH,
+                        default=options.get(CONF_AUTO_PUSH, DEFAULT_AUTO_PUSH),
                     ): bool,
                 }
             ),

@@ -1,7 +1,10 @@
 """Action URL push: the phone calls a webhook on each event.
 
-Each push fires the call event at once and refreshes the phone; polling stays
-on as the safety net.
+A push only makes the phone be read at once (call events come from comparing
+readings); a `rejected` push also says how the ringing call ended. The
+webhook outlives setup retries, so a phone that pushes while its entry waits
+to retry (a reboot) is set up at once. Requests from any other address are
+dropped without an answer, and the user is told once.
 """
 
 from __future__ import annotations
@@ -12,16 +15,22 @@ from typing import Final
 
 from aiohttp.web import Request, Response
 from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.device_registry import format_mac
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from yarl import URL
 
-from .call_events import CallEventType
-from .const import CONF_PUSH, DEFAULT_PUSH, DOMAIN, ISSUE_NO_LOCAL_URL, LOGGER
+from .const import (
+    CONF_PUSH,
+    DEFAULT_PUSH,
+    DOCS_PUSH,
+    DOMAIN,
+    ISSUE_NO_LOCAL_URL,
+    ISSUE_PUSH_FROM_OTHER_ADDRESS,
+    LOGGER,
+)
 from .coordinator import GrandstreamConfigEntry
 from .cti.action_url import (
     ACTION_URL_FIELDS,
@@ -31,20 +40,17 @@ from .cti.action_url import (
     parse_action_url_event,
     parse_action_url_params,
 )
-from .identity import is_mac
+from .domain_data import domain_data
+from .identity import MacSource, adopt_mac, normalize_mac
 
-PUSHED_CALL_EVENTS: Final = {
-    ActionUrlEvent.INCOMING_CALL: CallEventType.INCOMING,
-    ActionUrlEvent.OUTGOING_CALL: CallEventType.OUTGOING,
-    ActionUrlEvent.ESTABLISHED_CALL: CallEventType.ANSWERED,
-    ActionUrlEvent.MISSED_CALL: CallEventType.MISSED,
-    ActionUrlEvent.TERMINATED_CALL: CallEventType.ENDED,
-    ActionUrlEvent.REJECTED_CALL: CallEventType.REJECTED,
-}
-
-# Events worth a field on the phone: calls, plus what changes our sensors.
+# Events worth a slot on the phone: calls, and what changes our entities.
 HANDED_OUT_EVENTS: Final = (
-    *PUSHED_CALL_EVENTS,
+    ActionUrlEvent.INCOMING_CALL,
+    ActionUrlEvent.OUTGOING_CALL,
+    ActionUrlEvent.ESTABLISHED_CALL,
+    ActionUrlEvent.MISSED_CALL,
+    ActionUrlEvent.TERMINATED_CALL,
+    ActionUrlEvent.REJECTED_CALL,
     ActionUrlEvent.REGISTERED,
     ActionUrlEvent.UNREGISTERED,
     ActionUrlEvent.HOLD,
@@ -52,11 +58,12 @@ HANDED_OUT_EVENTS: Final = (
     ActionUrlEvent.DND_ON,
     ActionUrlEvent.DND_OFF,
 )
-
-
-def push_signal(entry_id: str) -> str:
-    """Return the dispatcher signal for one phone's pushed call events."""
-    return f"{DOMAIN}_push_{entry_id}"
+# The phone's fields for those events.
+HANDED_OUT_FIELDS: Final = tuple(
+    ACTION_URL_FIELDS[event] for event in HANDED_OUT_EVENTS
+)
+# Addresses remembered per entry for the one-time warning (a bound).
+MAX_WARNED_ADDRESSES: Final = 64
 
 
 def push_enabled(entry: GrandstreamConfigEntry) -> bool:
@@ -93,22 +100,18 @@ def webhook_base_url(
 
 
 def action_urls(base: str) -> dict[str, tuple[ActionUrlEvent, str]]:
-    """Return, per phone field (P-value), the event and the URL to paste.
-
-    The guides write Action URLs without a scheme; the phone uses HTTP.
-    """
+    """Return, per phone field (P-value), the event and its Action URL."""
     urls: dict[str, tuple[ActionUrlEvent, str]] = {}
     for event in HANDED_OUT_EVENTS:
         url = build_action_url(base, event)
-        shown = url.removeprefix("http://")
-        if len(shown) > ACTION_URL_MAX_LENGTH:  # pragma: no cover - ids are 64 chars
+        if len(url) > ACTION_URL_MAX_LENGTH:  # pragma: no cover - ids are short
             LOGGER.warning("Action URL for %s is longer than the phone accepts", event)
-        urls[ACTION_URL_FIELDS[event]] = (event, shown)
+        urls[ACTION_URL_FIELDS[event]] = (event, url)
     return urls
 
 
 def action_urls_markdown(base: str | None) -> str:
-    """Return the Action URL table for the config and options flows."""
+    """Return the Action URL list for the flows and repair issues."""
     if base is None:
         return (
             "Home Assistant has no local URL the phone can reach. Set one under "
@@ -142,76 +145,121 @@ def _remote_address(request: Request) -> str | None:
         return None
 
 
-async def async_handle_push(
-    entry: GrandstreamConfigEntry, hass: HomeAssistant, request: Request
-) -> Response | None:
-    """Handle one request from the phone; ignore anyone else's silently."""
-    source = _remote_address(request)
-    if source is None or source not in await _resolve(hass, entry.data[CONF_HOST]):
-        # No error page: nothing here should help a prober.
-        LOGGER.debug("Ignoring a push for %s from another address", entry.title)
-        return None
-    params = parse_action_url_params(request.raw_path)
-    event = parse_action_url_event(params)
-    LOGGER.debug("Push from %s: %s", entry.title, event or "unknown event")
-    _learn_mac(hass, entry, params.get("mac", ""))
-    coordinator = entry.runtime_data.coordinator
-    if event in PUSHED_CALL_EVENTS:
-        async_dispatcher_send(
-            hass,
-            push_signal(entry.entry_id),
-            PUSHED_CALL_EVENTS[event],
-            params.get("remote", ""),
-        )
-    coordinator.note_push()
-    hass.async_create_background_task(
-        coordinator.async_refresh(), f"{DOMAIN} push refresh {entry.entry_id}"
-    )
-    return None
-
-
 @callback
-def _learn_mac(hass: HomeAssistant, entry: GrandstreamConfigEntry, mac: str) -> None:
-    """Key a host-keyed phone by the MAC its push reveals."""
-    if not mac or is_mac(entry.unique_id):
-        return
-    unique_id = format_mac(mac)
-    if not is_mac(unique_id):
-        return
-    taken = any(
-        other.unique_id == unique_id
-        for other in hass.config_entries.async_entries(DOMAIN)
-        if other.entry_id != entry.entry_id
-    )
-    if not taken:
-        hass.config_entries.async_update_entry(entry, unique_id=unique_id)
-
-
-@callback
-def async_setup_push(hass: HomeAssistant, entry: GrandstreamConfigEntry) -> None:
-    """Register the phone's webhook and say whether the phone can reach it."""
-    issue_id = f"{ISSUE_NO_LOCAL_URL}_{entry.entry_id}"
-    if not push_enabled(entry):
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
-        return
+def async_register_webhook(hass: HomeAssistant, entry: GrandstreamConfigEntry) -> None:
+    """Register the entry's webhook (once; it stays through setup retries)."""
+    data = domain_data(hass)
     webhook_id: str = entry.data[CONF_WEBHOOK_ID]
-
-    async def handle(
-        hass: HomeAssistant, _webhook_id: str, request: Request
-    ) -> Response | None:
-        return await async_handle_push(entry, hass, request)
-
+    if webhook_id in data.webhooks:
+        return
     webhook.async_register(
         hass,
         DOMAIN,
         entry.title,
         webhook_id,
-        handle,
+        _async_handle_webhook,
         local_only=True,
         allowed_methods=("GET", "POST"),
     )
-    entry.async_on_unload(lambda: webhook.async_unregister(hass, webhook_id))
-    if webhook_base_url(hass, webhook_id, entry.data[CONF_HOST]) is None:
+    data.webhooks[webhook_id] = entry.entry_id
+
+
+@callback
+def async_unregister_webhook(hass: HomeAssistant, webhook_id: str | None) -> None:
+    """Unregister one of our webhooks, if registered."""
+    webhooks = domain_data(hass).webhooks
+    if webhook_id is not None and webhook_id in webhooks:
+        del webhooks[webhook_id]
+        webhook.async_unregister(hass, webhook_id)
+
+
+async def _async_handle_webhook(
+    hass: HomeAssistant, webhook_id: str, request: Request
+) -> Response | None:
+    """Handle one request; anyone else's is dropped without an answer."""
+    data = domain_data(hass)
+    entry_id = data.webhooks.get(webhook_id)
+    entry: GrandstreamConfigEntry | None = (
+        None if entry_id is None else hass.config_entries.async_get_entry(entry_id)
+    )
+    if (
+        entry is None
+        or entry.disabled_by is not None
+        or entry.data.get(CONF_WEBHOOK_ID) != webhook_id
+        or not push_enabled(entry)
+    ):
+        async_unregister_webhook(hass, webhook_id)
+        return None
+    source = _remote_address(request)
+    if source is None or source not in await _resolve(hass, entry.data[CONF_HOST]):
+        _warn_other_address(hass, entry, source or "?")
+        return None
+    ir.async_delete_issue(
+        hass, DOMAIN, f"{ISSUE_PUSH_FROM_OTHER_ADDRESS}_{entry.entry_id}"
+    )
+    params = parse_action_url_params(request.raw_path)
+    event = parse_action_url_event(params)
+    LOGGER.debug("Push from %s: %s", entry.title, event or "unknown event")
+    if entry.state is ConfigEntryState.SETUP_RETRY:
+        # The phone is back (it pushes after a reboot): set it up now, once.
+        if entry.entry_id not in data.reloads_pending:
+            data.reloads_pending.add(entry.entry_id)
+            hass.config_entries.async_schedule_reload(entry.entry_id)
+        return None
+    if entry.state is not ConfigEntryState.LOADED:
+        return None
+    if entry.unique_id is None and (mac := normalize_mac(params.get("mac"))):
+        # A hint: it never moves or outranks a MAC the phone or network gave.
+        adopt_mac(hass, entry, mac, MacSource.PUSH)
+    coordinator = entry.runtime_data.coordinator
+    coordinator.note_push(rejected=event is ActionUrlEvent.REJECTED_CALL)
+    entry.async_create_background_task(
+        hass, coordinator.async_read_now(), f"{DOMAIN} push read {entry.entry_id}"
+    )
+    return None
+
+
+@callback
+def _warn_other_address(
+    hass: HomeAssistant, entry: GrandstreamConfigEntry, source: str
+) -> None:
+    """Tell the user once per address that pushes come from elsewhere."""
+    warned = domain_data(hass).foreign_push_warned
+    key = (entry.entry_id, source)
+    if key in warned or len(warned) >= MAX_WARNED_ADDRESSES:
+        LOGGER.debug("Ignoring a push for %s from %s", entry.title, source)
+        return
+    warned.add(key)
+    LOGGER.warning(
+        "Ignoring a push for %s from %s, which is not the phone's address %s",
+        entry.title,
+        source,
+        entry.data[CONF_HOST],
+    )
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"{ISSUE_PUSH_FROM_OTHER_ADDRESS}_{entry.entry_id}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=ISSUE_PUSH_FROM_OTHER_ADDRESS,
+        translation_placeholders={
+            "name": entry.title,
+            "address": source,
+            "host": entry.data[CONF_HOST],
+        },
+        learn_more_url=DOCS_PUSH,
+    )
+
+
+@callback
+def async_check_local_url(
+    hass: HomeAssistant, entry: GrandstreamConfigEntry
+) -> str | None:
+    """Return the webhook URL the phone can reach; raise an issue when none."""
+    issue_id = f"{ISSUE_NO_LOCAL_URL}_{entry.entry_id}"
+    base = webhook_base_url(hass, entry.data[CONF_WEBHOOK_ID], entry.data[CONF_HOST])
+    if base is None and push_enabled(entry):
         ir.async_create_issue(
             hass,
             DOMAIN,
@@ -220,6 +268,8 @@ def async_setup_push(hass: HomeAssistant, entry: GrandstreamConfigEntry) -> None
             severity=ir.IssueSeverity.WARNING,
             translation_key=ISSUE_NO_LOCAL_URL,
             translation_placeholders={"name": entry.title},
+            learn_more_url=DOCS_PUSH,
         )
     else:
         ir.async_delete_issue(hass, DOMAIN, issue_id)
+    return base

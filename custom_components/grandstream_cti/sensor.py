@@ -1,4 +1,4 @@
-"""Sensors: phone status, account registration, line state and remote party."""
+"""Sensors: phone status, account registration, lines, battery and Wi-Fi."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
+    SensorStateClass,
 )
-from homeassistant.const import EntityCategory
+from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import GrandstreamConfigEntry, PhoneSnapshot
+from .call_events import remote_name
+from .coordinator import Capabilities, GrandstreamConfigEntry, PhoneSnapshot
 from .cti import Account, Line, LineState, PhoneStatus
 from .entity import GrandstreamEntity
 
@@ -38,9 +40,15 @@ def _line_state(line: Line) -> str:
 
 
 def _remote_party(line: Line) -> str | None:
-    """Return "Name (number)", or whichever of the two the phone sent."""
-    name, number = line.remote_name.strip(), line.remote_number.strip()
-    if name and number and name != number:
+    """Return "Name (number)", the number alone, or "" while the line is idle.
+
+    A name is shown only when the phone shows a real one (it copies the
+    number into the name once connected). None: a caller without a number.
+    """
+    if line.is_idle:
+        return ""
+    name, number = remote_name(line), line.remote_number.strip()
+    if name and number:
         return f"{name} ({number})"
     return number or name or None
 
@@ -50,6 +58,8 @@ class PhoneSensorEntityDescription(SensorEntityDescription):
     """A sensor about the whole phone."""
 
     value_fn: Callable[[PhoneSnapshot], StateType]
+    # Whether this phone has it (found at setup).
+    exists_fn: Callable[[Capabilities], bool] = lambda _caps: True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +85,26 @@ PHONE_SENSORS = (
         options=[*PHONE_STATUS_OPTIONS, OTHER],
         value_fn=_phone_status,
     ),
+    PhoneSensorEntityDescription(
+        key="battery",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda snapshot: (
+            None if snapshot.battery is None else snapshot.battery.capacity
+        ),
+        exists_fn=lambda caps: caps.battery,
+    ),
+    PhoneSensorEntityDescription(
+        key="wifi_signal",
+        translation_key="wifi_signal",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda snapshot: (
+            None if snapshot.wifi is None else snapshot.wifi.signal
+        ),
+        exists_fn=lambda caps: caps.wifi,
+    ),
 )
 
 LINE_SENSORS = (
@@ -91,7 +121,7 @@ LINE_SENSORS = (
         value_fn=_remote_party,
         attributes_fn=lambda line: {
             "remote_number": line.remote_number,
-            "remote_name": line.remote_name,
+            "remote_name": remote_name(line),
         },
     ),
 )
@@ -116,9 +146,12 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up sensors for the lines and accounts this phone has."""
-    snapshot = entry.runtime_data.coordinator.data
+    coordinator = entry.runtime_data.coordinator
+    snapshot = coordinator.data
     entities: list[SensorEntity] = [
-        PhoneSensor(entry, description) for description in PHONE_SENSORS
+        PhoneSensor(entry, description)
+        for description in PHONE_SENSORS
+        if description.exists_fn(coordinator.capabilities)
     ]
     entities.extend(
         LineSensor(entry, description, line.line)

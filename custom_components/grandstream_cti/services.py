@@ -1,4 +1,7 @@
-"""Actions: call control, make_call and send_keys on one or more phones."""
+"""Actions: call control, make_call and send_keys on one or more phones.
+
+Everything is validated for every targeted phone before anything is sent.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +19,31 @@ from .commands import CALL_COMMANDS, CallCommand
 from .const import CONF_ACCOUNT, CONF_KEYS, CONF_NUMBER, DOMAIN
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
 from .cti import GrandstreamCTIClient
+from .cti.client import MAX_KEYS
 from .cti.keys import normalize_keys
-from .cti.numbers import is_dialable
+from .errors import quote
+from .numbers import dialable_number
 
 SERVICE_MAKE_CALL = "make_call"
 SERVICE_SEND_KEYS = "send_keys"
+# Longest text accepted for a field (anything longer is a mistake).
+MAX_FIELD_LENGTH = 1024
+
+
+def whole_number(value: Any) -> int:
+    """Accept 1, "1" or 1.0 as an account; refuse 1.7, true and words."""
+    if isinstance(value, bool):
+        raise vol.Invalid("must be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise vol.Invalid("must be a whole number")
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise vol.Invalid("must be a whole number")
+
 
 _TARGET: dict[vol.Marker, Any] = {
     vol.Required(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string])
@@ -29,15 +52,16 @@ CALL_COMMAND_SCHEMA = vol.Schema(_TARGET)
 MAKE_CALL_SCHEMA = vol.Schema(
     {
         **_TARGET,
-        vol.Required(CONF_NUMBER): cv.string,
-        vol.Optional(CONF_ACCOUNT): vol.All(vol.Coerce(int), vol.Range(min=1)),
+        vol.Required(CONF_NUMBER): vol.All(cv.string, vol.Length(max=MAX_FIELD_LENGTH)),
+        vol.Optional(CONF_ACCOUNT): vol.All(whole_number, vol.Range(min=1)),
     }
 )
 SEND_KEYS_SCHEMA = vol.Schema(
     {
         **_TARGET,
         vol.Required(CONF_KEYS): vol.Any(
-            cv.string, vol.All(cv.ensure_list, [cv.string])
+            vol.All(cv.string, vol.Length(max=MAX_FIELD_LENGTH)),
+            vol.All(cv.ensure_list, vol.Length(max=MAX_KEYS), [cv.string]),
         ),
     }
 )
@@ -52,7 +76,7 @@ def _loaded_entry(hass: HomeAssistant, device_id: str) -> GrandstreamConfigEntry
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="device_not_found",
-            translation_placeholders={"device_id": device_id},
+            translation_placeholders={"device_id": quote(device_id)},
         )
     entries: list[GrandstreamConfigEntry] = [
         candidate
@@ -60,7 +84,8 @@ def _loaded_entry(hass: HomeAssistant, device_id: str) -> GrandstreamConfigEntry
         if (candidate := hass.config_entries.async_get_entry(entry_id)) is not None
         and candidate.domain == DOMAIN
     ]
-    if not entries:
+    if len(entries) != 1:
+        # None, or (never by us) several phones claiming one device.
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="device_not_phone",
@@ -85,17 +110,9 @@ def _coordinators(call: ServiceCall) -> list[GrandstreamCoordinator]:
 
 
 def _make_call_command(
-    coordinator: GrandstreamCoordinator, call: ServiceCall
+    coordinator: GrandstreamCoordinator, number: str, account: int | None
 ) -> Command:
-    """Validate make_call's data for one phone and return its command."""
-    number: str = call.data[CONF_NUMBER].strip()
-    if not is_dialable(number):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_number",
-            translation_placeholders={"number": number},
-        )
-    account: int | None = call.data.get(CONF_ACCOUNT)
+    """Validate the account for one phone and return its command."""
     if account is not None:
         known = coordinator.data.account(account)
         if known is None or not known.configured:
@@ -113,24 +130,28 @@ def _make_call_command(
 def _send_keys_command(keys: str | list[str]) -> Command:
     """Validate key names and return the command that presses them."""
     try:
-        names = normalize_keys(keys)
+        names = normalize_keys(keys, limit=MAX_KEYS)
     except ValueError as err:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="invalid_keys",
             translation_placeholders={
-                "keys": keys if isinstance(keys, str) else ", ".join(keys)
+                "keys": quote(keys if isinstance(keys, str) else ", ".join(keys)),
+                "max": str(MAX_KEYS),
             },
         ) from err
     return lambda client: client.send_keys(names)
 
 
 async def _async_run(
-    pairs: list[tuple[GrandstreamCoordinator, Command]], *, rejects_call: bool = False
+    pairs: list[tuple[GrandstreamCoordinator, Command]],
+    name: str,
+    *,
+    rejects_call: bool = False,
 ) -> None:
-    """Run validated commands phone by phone (each refreshes its phone)."""
+    """Run validated commands phone by phone (each reads its phone after)."""
     for coordinator, command in pairs:
-        await coordinator.async_command(command, rejects_call=rejects_call)
+        await coordinator.async_command(command, name, rejects_call=rejects_call)
 
 
 type Handler = Callable[[ServiceCall], Coroutine[Any, Any, None]]
@@ -140,6 +161,7 @@ def _call_command_handler(command: CallCommand) -> Handler:
     async def handle(call: ServiceCall) -> None:
         await _async_run(
             [(coordinator, command.run) for coordinator in _coordinators(call)],
+            command.key,
             rejects_call=command.rejects_call,
         )
 
@@ -147,16 +169,22 @@ def _call_command_handler(command: CallCommand) -> Handler:
 
 
 async def _async_make_call(call: ServiceCall) -> None:
+    number = dialable_number(call.data[CONF_NUMBER])
+    account: int | None = call.data.get(CONF_ACCOUNT)
     coordinators = _coordinators(call)
     await _async_run(
-        [(coord, _make_call_command(coord, call)) for coord in coordinators]
+        [
+            (coordinator, _make_call_command(coordinator, number, account))
+            for coordinator in coordinators
+        ],
+        SERVICE_MAKE_CALL,
     )
 
 
 async def _async_send_keys(call: ServiceCall) -> None:
-    coordinators = _coordinators(call)
     command = _send_keys_command(call.data[CONF_KEYS])
-    await _async_run([(coord, command) for coord in coordinators])
+    coordinators = _coordinators(call)
+    await _async_run([(coord, command) for coord in coordinators], SERVICE_SEND_KEYS)
 
 
 @callback

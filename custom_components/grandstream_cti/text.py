@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from homeassistant.components.text import TextEntity, TextEntityDescription, TextMode
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import GrandstreamConfigEntry
-from .cti.numbers import DIALABLE_PATTERN, MAX_NUMBER_LENGTH
 from .entity import GrandstreamEntity
+from .numbers import dialable_number
 
 PARALLEL_UPDATES = 0
 
@@ -17,9 +18,9 @@ DIAL_NUMBER = TextEntityDescription(
     translation_key="dial_number",
     mode=TextMode.TEXT,
     native_min=0,
-    native_max=MAX_NUMBER_LENGTH,
-    # Empty clears the box; otherwise only what the phone can dial.
-    pattern=f"^(|{DIALABLE_PATTERN})$",
+    # Longer than any number, so that our own check (not a raw length or
+    # pattern error) explains what is wrong.
+    native_max=255,
 )
 
 
@@ -48,6 +49,19 @@ class DialNumberText(GrandstreamEntity, TextEntity):
         return self._runtime.dial_number
 
     async def async_set_value(self, value: str) -> None:
-        """Store the number (Home Assistant checked the pattern already)."""
-        self._runtime.dial_number = value.strip()
-        self.async_write_ha_state()
+        """Store a dialable number, or empty the box and say why not.
+
+        Emptied, not left as it was: the call button must never dial a
+        number the user meant to replace.
+        """
+        if not value.strip():
+            self._runtime.dial_number = ""
+            self.async_write_ha_state()
+            return
+        try:
+            self._runtime.dial_number = dialable_number(value)
+        except ServiceValidationError:
+            self._runtime.dial_number = ""
+            raise
+        finally:
+            self.async_write_ha_state()

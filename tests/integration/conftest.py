@@ -11,7 +11,9 @@ from homeassistant.const import (
     CONF_PASSWORD,
     CONF_PORT,
     CONF_SSL,
+    CONF_USERNAME,
     CONF_VERIFY_SSL,
+    CONF_WEBHOOK_ID,
 )
 from homeassistant.core import (
     Event,
@@ -20,6 +22,7 @@ from homeassistant.core import (
     State,
     callback,
 )
+from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
@@ -29,17 +32,46 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.grandstream_cti.const import DOMAIN
+from custom_components.grandstream_cti.const import CONF_MAC_SOURCE, DOMAIN
 from simulator import PhoneSimulator
 
 PASSCODE = "admin"
 MAC = "00:0b:82:12:34:56"
 ENTRY_ID = "01JGSCTI0000000000000000AA"
+WEBHOOK_ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+# Reads, logins and configuration: everything that is not a command.
+NOT_COMMANDS = frozenset(
+    {
+        "api-get_line_status",
+        "api-get_phone_status",
+        "api-get_accounts",
+        "api-will_login",
+        "api-get_lockout",
+        "api.values.get",
+        "access",
+        "dologin",
+        "dologout",
+        "config_get",
+        "api-get_battery_status",
+        "api-wifi_status_get",
+    }
+)
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load integrations from custom_components."""
+
+
+@pytest.fixture(autouse=True)
+async def unreachable_local_url(hass: HomeAssistant) -> None:
+    """Give Home Assistant a loopback URL nothing listens on.
+
+    The harness's default (10.10.10.10) is not loopback, which the sandbox
+    refuses: the simulator's pushes would fail loudly. Tests of push serve
+    Home Assistant for real (`ha_url` in test_push.py).
+    """
+    await async_process_ha_core_config(hass, {"internal_url": "http://127.0.0.1:9"})
 
 
 @pytest.fixture
@@ -50,12 +82,17 @@ def mock_config_entry(simulator: PhoneSimulator) -> MockConfigEntry:
         title="GRP2614 Alice",
         unique_id=MAC,
         entry_id=ENTRY_ID,
+        version=1,
+        minor_version=2,
         data={
             CONF_HOST: "127.0.0.1",
             CONF_PORT: simulator.port,
-            CONF_SSL: False,
+            CONF_SSL: bool(simulator.config.ssl),
             CONF_VERIFY_SSL: False,
+            CONF_USERNAME: "admin",
             CONF_PASSWORD: PASSCODE,
+            CONF_WEBHOOK_ID: WEBHOOK_ID,
+            CONF_MAC_SOURCE: "phone",
         },
     )
 
@@ -67,7 +104,7 @@ async def init_integration(
     """Set up the integration with the simulated phone."""
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     return mock_config_entry
 
 
@@ -155,9 +192,13 @@ def cti_log(sim: PhoneSimulator) -> list[tuple[str, dict[str, Any]]]:
 
 
 def commands_sent(sim: PhoneSimulator) -> list[tuple[str, dict[str, Any]]]:
-    """Return the CTI requests that were commands, not status reads."""
-    reads = {"api-get_line_status", "api-get_phone_status", "api-get_accounts"}
-    return [item for item in cti_log(sim) if item[0] not in reads]
+    """Return the requests that were commands: not reads, logins or config reads."""
+    return [item for item in cti_log(sim) if item[0] not in NOT_COMMANDS]
+
+
+def password_requests(sim: PhoneSimulator) -> int:
+    """Return how many requests carried the password (logins and passcodes)."""
+    return len(sim.password_requests)
 
 
 def collect_call_events(hass: HomeAssistant) -> list[dict[str, Any]]:
