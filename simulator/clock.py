@@ -83,21 +83,23 @@ class SimClock:
         return timer
 
     def advance(self, seconds: float) -> None:
-        """Move the clock forward and fire every timer now due, oldest first."""
+        """Move the clock forward, firing due timers in order, each at its deadline.
+
+        A callback reads its own deadline as "now" and may schedule more
+        timers; those due before the end of the jump fire too.
+        """
         if seconds < 0:
             raise ValueError("The clock only moves forward")
-        self.offset += seconds
-        self.run_due()
-
-    def run_due(self) -> None:
-        """Fire due timers (a callback may schedule more; those due fire too)."""
-        while True:
-            now = self.now()
-            due = [t for t in self._timers if not t.done and t.deadline <= now]
-            if not due:
-                break
-            self._fire(min(due, key=lambda t: (t.deadline, t.order)))
+        final = self.offset + seconds  # the offset grows by exactly `seconds`
+        while (timer := self._next_due(self._base() + final)) is not None:
+            self.offset = max(self.offset, timer.deadline - self._base())
+            self._fire(timer)
+        self.offset = max(self.offset, final)
         self._timers = [timer for timer in self._timers if not timer.done]
+
+    def _next_due(self, limit: float) -> Timer | None:
+        due = [t for t in self._timers if not t.done and t.deadline <= limit]
+        return min(due, key=lambda t: (t.deadline, t.order)) if due else None
 
     def cancel_all(self) -> None:
         """Cancel every timer (the simulator stops)."""

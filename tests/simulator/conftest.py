@@ -17,7 +17,7 @@ from aiohttp import web
 import pytest
 
 from custom_components.grandstream_cti.cti import wire
-from simulator import PhoneSimulator, sha256_hex
+from simulator import PhoneSimulator, SimulatorConfig, sha256_hex
 
 # Only a safety net: these waits end on events, never by the clock.
 SAFETY_TIMEOUT = 30.0
@@ -84,6 +84,16 @@ class Cti:
     async def line_states(self) -> list[str]:
         data = await self.ok("api-get_line_status")
         return [line["state"] for line in data["body"]]
+
+
+@pytest.fixture
+def simulator_config() -> SimulatorConfig:
+    """Return the default phone on a clock that moves only when a test says so.
+
+    (Overrides the repository-wide fixture for these tests: no connect delay,
+    session expiry or lock can run out because the machine is slow.)
+    """
+    return SimulatorConfig(manual_clock=True)
 
 
 @pytest.fixture
