@@ -170,6 +170,7 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
         data.setdefault(CONF_WEBHOOK_ID, webhook.async_generate_id())
         data[CONF_HOST] = normalize_host(data[CONF_HOST])
         data.setdefault(CONF_USERNAME, DEFAULT_USERNAME)
+        data.setdefault(CONF_PORT, None)
         mac = normalize_mac(entry.unique_id)
         if mac is not None:
             data[CONF_MAC_SOURCE] = MacSource.PUSH.stored

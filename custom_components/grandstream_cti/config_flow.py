@@ -237,7 +237,10 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         placeholders: dict[str, str] = {}
         if user_input is not None:
             data = _clean(user_input)
-            self._async_abort_entries_match({CONF_HOST: data[CONF_HOST]})
+            # Host and port: two phones may share an address behind NAT.
+            self._async_abort_entries_match(
+                {CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
+            )
             facts, errors, placeholders = await self._async_test(data)
             if facts is not None:
                 return await self._async_create(data, facts)
@@ -409,8 +412,13 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
                     CONF_PORT: user_input.get(CONF_PORT),
                 }
             )
-            if data[CONF_HOST] != entry.data[CONF_HOST]:
-                self._async_abort_entries_match({CONF_HOST: data[CONF_HOST]})
+            if (data[CONF_HOST], data[CONF_PORT]) != (
+                entry.data[CONF_HOST],
+                entry.data.get(CONF_PORT),
+            ):
+                self._async_abort_entries_match(
+                    {CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
+                )
             facts, errors, placeholders = await self._async_test(data)
             if facts is not None:
                 updates = await self._async_same_phone(entry, facts, data)
@@ -464,8 +472,8 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     cleaned[CONF_USERNAME] = (
         str(data.get(CONF_USERNAME) or "").strip() or DEFAULT_USERNAME
     )
-    if cleaned.get(CONF_PORT) is None:
-        cleaned.pop(CONF_PORT, None)
+    # Always present (None: the scheme's default), so duplicates match on it.
+    cleaned[CONF_PORT] = cleaned.get(CONF_PORT)
     return cleaned
 
 
