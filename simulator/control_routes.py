@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from custom_components.grandstream_cti.cti.action_url import ACTION_URL_FIELDS
+
 from .config_store import public_slots
 
 if TYPE_CHECKING:
@@ -33,15 +35,19 @@ td{{padding:0 1em 0 0;font-family:monospace}}</style>
 <button onclick="post('remote_hangup',{{line:+v('line')}})">Remote hang up</button>
 <button onclick="post('confirm',{{}})">Confirm pop-up</button></p>
 <h2>Action URL</h2>
-<p>Paste the base URL Home Assistant shows (the simulator adds the event and every
-variable), or write the per-event slots below through the phone's own API
-(<code>config_update</code>) or <code>POST /sim/action_url {{"urls": {{...}}}}</code>.</p>
+<p>Paste each URL Home Assistant shows into the field it names and save them all, like
+on the phone (Settings &rarr; Outbound Notification &rarr; Action URL). Or set one base
+URL: the simulator then adds the event and every variable itself. The same fields are
+the phone's config keys (<code>config_update</code>, <code>POST /sim/action_url</code>).</p>
 <form id="action_url" onsubmit="post('action_url',{{url:v('base')}});return false">
-<input id="base" size="70" value="{base}" placeholder="http://127.0.0.1:8123/api/webhook/...">
+Base URL <input id="base" size="70" value="{base}" placeholder="http://127.0.0.1:8123/api/webhook/...">
 <button type="submit">Set base URL</button>
 <button type="button" onclick="post('action_url',{{url:''}})">Clear</button>
 </form>
-<table id="slots">{slots}</table>
+<form id="slots" onsubmit="saveSlots();return false">
+<table>{slots}</table>
+<button type="submit">Save fields</button>
+</form>
 <pre id="state"></pre>
 <script>
 const v = (id) => document.getElementById(id).value;
@@ -49,23 +55,24 @@ async function post(path, body) {{
   await fetch('/sim/' + path, {{method: 'POST', body: JSON.stringify(body)}});
   refresh();
 }}
-function row(cells) {{
-  const tr = document.createElement('tr');
-  for (const text of cells) {{
-    const td = document.createElement('td'); td.textContent = text; tr.appendChild(td);
+async function saveSlots() {{
+  const urls = {{}};
+  for (const input of document.querySelectorAll('input.slot')) {{
+    urls[input.dataset.slot] = input.value;
   }}
-  return tr;
+  const answer = await (await fetch('/sim/action_url',
+    {{method: 'POST', body: JSON.stringify({{urls}})}})).json();
+  for (const input of document.querySelectorAll('input.slot')) {{
+    input.value = answer.slots[input.dataset.slot] || '';
+  }}
+  refresh();
 }}
 async function refresh() {{
   const state = await (await fetch('/sim/state')).json();
-  const table = document.getElementById('slots');
-  table.replaceChildren(row(['base', state.action_url.url || '(none)']));
-  for (const [slot, url] of Object.entries(state.action_url.slots)) {{
-    table.appendChild(row([slot, url || '(empty)']));
-  }}
   document.getElementById('state').textContent = JSON.stringify(
     {{status: state.phone_status, lines: state.lines.filter((l) => l.state !== 'idle'),
-      sessions: state.sessions, locks: state.locks, tripwires: state.tripwires}},
+      action_url: state.action_url.url, sessions: state.sessions, locks: state.locks,
+      tripwires: state.tripwires}},
     null, 2);
 }}
 refresh(); setInterval(refresh, 1000);
@@ -74,12 +81,13 @@ refresh(); setInterval(refresh, 1000);
 
 
 def _slot_rows(sim: PhoneSimulator) -> str:
-    """Return the Action URL table's rows (the page also works without script)."""
-    rows = [("base", sim.pusher.base_url or "(none)")]
-    rows += [(slot, url or "(empty)") for slot, url in public_slots(sim.store).items()]
+    """Return one row per Action URL field: its P-value, event and current URL."""
+    events = {field: event for event, field in ACTION_URL_FIELDS.items()}
     return "".join(
-        f"<tr><td>{html.escape(slot)}</td><td>{html.escape(str(url))}</td></tr>"
-        for slot, url in rows
+        f"<tr><td>{html.escape(slot)}</td><td>{html.escape(events[slot])}</td>"
+        f'<td><input class="slot" data-slot="{html.escape(slot)}" size="70"'
+        f' value="{html.escape(str(url), quote=True)}"></td></tr>'
+        for slot, url in public_slots(sim.store).items()
     )
 
 

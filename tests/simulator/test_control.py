@@ -102,8 +102,13 @@ async def test_control_page(cti: Cti) -> None:
         assert '<form id="action_url"' in answer.text
         assert "post('action_url',{url:v('base')})" in answer.text
         assert 'value="http://ha.local/hook?a=1&amp;b=2"' in answer.text
-        assert "<td>P8310</td><td>http://ha.local/in?r=$remote</td>" in answer.text
-        assert "<td>P8311</td><td>(empty)</td>" in answer.text
+        assert (
+            '<td>P8310</td><td>incoming_call</td><td><input class="slot"'
+            ' data-slot="P8310" size="70" value="http://ha.local/in?r=$remote">'
+        ) in answer.text
+        assert 'data-slot="P8311" size="70" value=""' in answer.text
+        assert "P22171" not in answer.text  # a WP8x6 field
+        assert "saveSlots()" in answer.text
 
 
 async def test_sessions_and_clock_controls(cti: Cti, simulator: PhoneSimulator) -> None:
