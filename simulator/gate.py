@@ -38,6 +38,9 @@ SECRET_PARAMS: Final = frozenset(
 )
 SECRET_KEYS: Final = frozenset({"2", "196"})
 INVALID_JSON: Final = object()
+FORM_TYPES: Final = frozenset(
+    {"application/x-www-form-urlencoded", "multipart/form-data"}
+)
 
 
 def drop(request: web.Request) -> web.Response:
@@ -54,25 +57,24 @@ async def read_request(request: web.Request) -> tuple[dict[str, str], Any]:
     """
     params = dict(request.query)
     document: Any = None
-    if request.method in {"POST", "PUT"} and request.can_read_body:
-        if request.content_type == "application/json":
-            try:
-                document = json.loads(await request.text())
-            except ValueError:
-                document = INVALID_JSON
-        else:
-            try:
-                form = await request.post()
-            except ValueError:
-                form = None
-            if form is not None:
-                params.update(
-                    {
-                        key: value
-                        for key, value in form.items()
-                        if isinstance(value, str)
-                    }
-                )
+    if request.method not in {"POST", "PUT"} or not request.can_read_body:
+        return params, document
+    if request.content_type in FORM_TYPES:
+        try:
+            form = await request.post()
+        except ValueError:
+            return params, document
+        params.update(
+            {key: value for key, value in form.items() if isinstance(value, str)}
+        )
+        return params, document
+    # Anything else is read as JSON (config_update), whatever its Content-Type.
+    text = await request.text()
+    if text.strip():
+        try:
+            document = json.loads(text)
+        except ValueError:
+            document = INVALID_JSON
     return params, document
 
 

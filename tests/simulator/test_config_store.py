@@ -121,6 +121,16 @@ async def test_silent_ignores(browser: Browser, simulator: PhoneSimulator) -> No
         headers={"Content-Type": "application/json"},
     )
     assert bad.json == {"response": "error", "body": "failed"}
+    # JSON is read whatever the Content-Type says.
+    plain = await browser.request(
+        "PUT",
+        wire.FUNCTION_CONFIG_UPDATE,
+        params={"sid": browser.sid},
+        data='{"alias":{},"pvalue":{"334":"7"}}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert plain.json == RIGHT
+    assert await read(browser, "334") == {"334": "7"}
 
 
 async def test_user_role_writes(browser: Browser, simulator: PhoneSimulator) -> None:
