@@ -409,13 +409,13 @@ class GrandstreamCTIClient:
                 self._check_status(answer, call.name)
                 self._config_values_api = False
                 self._remember(call.function, answer)
-                return parse_config_get(answer.text, wanted)
+                return parse_config_get(answer.text, wanted, secrets=self._secrets)
         call = Call(
             FUNCTION_VALUES_GET,
             {PARAM_REQUEST: ":".join(_values_key(key) for key in wanted)},
         )
         answer = await self._answer(call)
-        return parse_values_get(answer.text, wanted)
+        return parse_values_get(answer.text, wanted, secrets=self._secrets)
 
     def _remember(self, function: str, answer: Answer) -> None:
         value = loads_lenient(answer.text)
@@ -455,7 +455,7 @@ class GrandstreamCTIClient:
                 json={CONFIG_ALIAS: {}, CONFIG_PVALUE: changes},
             )
         answer = await self._answer(call)
-        check_config_write(answer.text)
+        check_config_write(answer.text, secrets=self._secrets)
         after = await self.get_config(changes)
         ignored = tuple(key for key, value in changes.items() if after[key] != value)
         if ignored:
@@ -488,7 +488,7 @@ class GrandstreamCTIClient:
         """Read a Wi-Fi handset's battery (admin only on WP8x6)."""
         await self._session_auth()
         answer = await self._answer(Call(FUNCTION_BATTERY, session_method=METHOD_GET))
-        return parse_battery(answer.text)
+        return parse_battery(answer.text, secrets=self._secrets)
 
     async def get_wifi_status(self) -> WifiStatus:
         """Read a Wi-Fi handset's connection."""
@@ -496,7 +496,7 @@ class GrandstreamCTIClient:
         answer = await self._answer(
             Call(FUNCTION_WIFI_STATUS, session_method=METHOD_GET)
         )
-        return parse_wifi(answer.text)
+        return parse_wifi(answer.text, secrets=self._secrets)
 
     # ------------------------------------------------------------------
     # Commands (never retried)

@@ -185,13 +185,15 @@ def config_key(key: str) -> str:
     return key
 
 
-def parse_config_get(text: str, keys: Iterable[str]) -> dict[str, str]:
+def parse_config_get(
+    text: str, keys: Iterable[str], *, secrets: Iterable[str] = ()
+) -> dict[str, str]:
     """Return the values of a config_get answer for keys ("" when unknown)."""
     value = _object(text)
     configs = None if value is None else value.get(CONFIG_CONFIGS)
     if not isinstance(configs, list):
         raise GrandstreamCTIResponseError(
-            f"The phone answered config_get unexpectedly: {excerpt(text)!r}"
+            f"The phone answered config_get unexpectedly: {excerpt(text, secrets)!r}"
         )
     found: dict[str, str] = {}
     for item in configs:
@@ -202,7 +204,9 @@ def parse_config_get(text: str, keys: Iterable[str]) -> dict[str, str]:
     return {config_key(key): found.get(config_key(key), "") for key in keys}
 
 
-def parse_values_get(text: str, keys: Iterable[str]) -> dict[str, str]:
+def parse_values_get(
+    text: str, keys: Iterable[str], *, secrets: Iterable[str] = ()
+) -> dict[str, str]:
     """Return the values of an api.values.get answer (keys echoed as requested)."""
     value = _object(text)
     body = None if value is None else value.get(ENVELOPE_BODY)
@@ -212,7 +216,8 @@ def parse_values_get(text: str, keys: Iterable[str]) -> dict[str, str]:
         or not isinstance(body, dict)
     ):
         raise GrandstreamCTIResponseError(
-            f"The phone answered api.values.get unexpectedly: {excerpt(text)!r}"
+            "The phone answered api.values.get unexpectedly: "
+            f"{excerpt(text, secrets)!r}"
         )
     normalized = {config_key(str(key)): item for key, item in body.items()}
     result: dict[str, str] = {}
@@ -222,7 +227,7 @@ def parse_values_get(text: str, keys: Iterable[str]) -> dict[str, str]:
     return result
 
 
-def check_config_write(text: str) -> None:
+def check_config_write(text: str, *, secrets: Iterable[str] = ()) -> None:
     """Raise unless a config write answered success (body.status "right")."""
     value = _object(text)
     if value is not None:
@@ -235,17 +240,18 @@ def check_config_write(text: str) -> None:
         if status == CONFIG_STATUS_RIGHT:
             return
     raise GrandstreamCTIResponseError(
-        f"The phone refused the configuration change: {excerpt(text)!r}"
+        f"The phone refused the configuration change: {excerpt(text, secrets)!r}"
     )
 
 
-def parse_battery(text: str) -> Battery:
+def parse_battery(text: str, *, secrets: Iterable[str] = ()) -> Battery:
     """Return the battery of an `api-get_battery_status` answer."""
     value = _object(text)
     battery = None if value is None else value.get("battery")
     if not isinstance(battery, dict):
         raise GrandstreamCTIResponseError(
-            f"The phone answered the battery status unexpectedly: {excerpt(text)!r}"
+            "The phone answered the battery status unexpectedly: "
+            f"{excerpt(text, secrets)!r}"
         )
     capacity = as_int(battery.get("capacity"))
     return Battery(
@@ -256,13 +262,14 @@ def parse_battery(text: str) -> Battery:
     )
 
 
-def parse_wifi(text: str) -> WifiStatus:
+def parse_wifi(text: str, *, secrets: Iterable[str] = ()) -> WifiStatus:
     """Return the Wi-Fi status of an `api-wifi_status_get` answer."""
     value = _object(text)
     status = None if value is None else value.get("status")
     if not isinstance(status, dict):
         raise GrandstreamCTIResponseError(
-            f"The phone answered the Wi-Fi status unexpectedly: {excerpt(text)!r}"
+            "The phone answered the Wi-Fi status unexpectedly: "
+            f"{excerpt(text, secrets)!r}"
         )
     connection = status.get("connection")
     details = connection if isinstance(connection, dict) else {}
