@@ -298,7 +298,9 @@ async def test_announce_caller_name(
 
 
 @pytest.mark.parametrize(
-    "name", ["", NAME], ids=["no_name", "name_hidden_while_ringing"]
+    ("name", "shown"),
+    [("", True), (NAME, False), (NUMBER, True)],
+    ids=["no_name", "name_hidden_while_ringing", "name_is_the_number"],
 )
 async def test_announce_caller_number_without_name(
     hass: HomeAssistant,
@@ -306,10 +308,10 @@ async def test_announce_caller_number_without_name(
     simulator: PhoneSimulator,
     set_up_automation: SetUpAutomation,
     name: str,
+    shown: bool,
 ) -> None:
-    """No name on the phone (none sent, or hidden while ringing): the number."""
-    if name:
-        show_caller_names(simulator, shown=False)
+    """No name on the phone (none, hidden while ringing, the number): the number."""
+    show_caller_names(simulator, shown=shown)
     speak = async_mock_service(hass, "tts", "speak")
     await set_up_automation(
         ANNOUNCE,
