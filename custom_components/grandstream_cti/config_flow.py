@@ -16,6 +16,7 @@ from typing import Any
 
 from homeassistant.components import webhook
 from homeassistant.config_entries import (
+    SOURCE_IGNORE,
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
@@ -281,7 +282,8 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self.hass.config_entries.async_entry_for_domain_unique_id(
             DOMAIN, self.unique_id
         )
-        if entry is None:
+        if entry is None or entry.source == SOURCE_IGNORE:
+            # Home Assistant replaces an ignored entry with the one created.
             return
         if _hinted(entry):
             LOGGER.warning(
