@@ -335,13 +335,15 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         if known is not None and not _hinted(known):
             # A known phone that moved: follow it to its new address.
             self._abort_if_unique_id_configured(updates={CONF_HOST: host})
+        if known is None or known.source != SOURCE_IGNORE:
+            # Before the abort for a MAC only a push gave: DHCP outranks it.
+            for entry in self._async_current_entries(include_ignore=False):
+                if entry.data.get(CONF_HOST) == host:
+                    # An entry for this address learns its MAC from DHCP.
+                    if _hinted(entry) or entry.unique_id is None:
+                        adopt_mac(self.hass, entry, mac, MacSource.DHCP)
+                    return self.async_abort(reason="already_configured")
         self._abort_if_unique_id_configured()
-        for entry in self._async_current_entries(include_ignore=False):
-            if entry.data.get(CONF_HOST) == host:
-                # An entry for this address learns its MAC from DHCP.
-                if _hinted(entry) or entry.unique_id is None:
-                    adopt_mac(self.hass, entry, mac, MacSource.DHCP)
-                return self.async_abort(reason="already_configured")
         self._discovered_host = host
         self._discovered_mac = mac
         self.context["title_placeholders"] = {"host": host}
