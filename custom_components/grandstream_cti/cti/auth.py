@@ -257,6 +257,9 @@ class SessionAuth(Auth):
     async def _login(self) -> None:
         """Log in: unauthenticated steps first, then one request with the password."""
         transport = self._transport
+        # The detection's nonce serves this attempt only: a nonce lives about
+        # a minute, and a stale one would cost a login attempt.
+        nonce, self._nonce = self._nonce, None
         locked = await self._probe(
             Request.cgi(METHOD_GET, FUNCTION_GET_LOCKOUT), "lockout"
         )
@@ -267,7 +270,6 @@ class SessionAuth(Auth):
                 "wait for the lock to end"
             )
         if self.variant is LoginVariant.CHALLENGE:
-            nonce, self._nonce = self._nonce, None
             if nonce is None:
                 challenge = await transport.send(
                     self._browser(
