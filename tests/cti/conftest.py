@@ -8,7 +8,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.grandstream_cti.cti import GrandstreamCTIClient
+from custom_components.grandstream_cti.cti import (
+    ApiKind,
+    GrandstreamCTIClient,
+    PhoneApi,
+)
 
 from .fake_phone import SECRET, FakePhone
 
@@ -34,7 +38,12 @@ def make_client(
     """Return a factory of clients talking to the fake phone."""
 
     def factory(**kwargs: Any) -> GrandstreamCTIClient:
-        options: dict[str, Any] = {"port": phone.port, "timeout": 2.0}
+        # The scripted phone answers anything: say which API it speaks.
+        options: dict[str, Any] = {
+            "port": phone.port,
+            "timeout": 2.0,
+            "api": PhoneApi(ApiKind.PASSCODE),
+        }
         options.update(kwargs)
         return GrandstreamCTIClient(
             options.pop("host", "127.0.0.1"),

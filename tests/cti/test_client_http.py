@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 
 from custom_components.grandstream_cti.cti import (
+    ApiKind,
     GrandstreamCTIAccessDeniedError,
     GrandstreamCTIAuthenticationError,
     GrandstreamCTIClient,
@@ -21,6 +22,7 @@ from custom_components.grandstream_cti.cti import (
     GrandstreamCTITimeoutError,
     LineState,
     ModelInfo,
+    PhoneApi,
     PhoneOperation,
     PhoneStatus,
 )
@@ -37,6 +39,9 @@ from .fake_phone import (
 )
 
 ClientFactory = Callable[..., GrandstreamCTIClient]
+PASSCODE_API = PhoneApi(ApiKind.PASSCODE)
+# A reply delay meaning "until the test sets phone.release".
+HELD = 600.0
 Call = Callable[[GrandstreamCTIClient], Awaitable[object]]
 
 LINE_STATUS = "/cgi-bin/api-get_line_status"
@@ -132,13 +137,21 @@ async def test_invalid_construction(
 
 async def test_defaults(session: aiohttp.ClientSession) -> None:
     client = GrandstreamCTIClient("h", SECRET, session=session)
-    assert client._timeout.total == DEFAULT_TIMEOUT == 10.0
-    assert client._ssl is True  # plain HTTP: ssl argument unused
-    assert GrandstreamCTIClient("h", "p", session=session, use_ssl=True)._ssl is False
-    verified = GrandstreamCTIClient(
-        "h", "p", session=session, use_ssl=True, verify_ssl=True
+    assert client.timeout == DEFAULT_TIMEOUT == 10.0
+    assert client.username == "admin"
+    assert client.api is None  # detected on first use
+    assert client.session_info is None
+    assert not client.password_rejected
+    assert client.last_answers == {}
+    assert GrandstreamCTIClient("h", "p", session=session, timeout=2.5).timeout == 2.5
+    assert (
+        GrandstreamCTIClient("h", "p", session=session, username="  ").username
+        == "admin"
     )
-    assert verified._ssl is True
+    assert (
+        GrandstreamCTIClient("h", "p", session=session, username=" user ").username
+        == "user"
+    )
 
 
 # --- reads -----------------------------------------------------------------
@@ -369,7 +382,12 @@ async def test_reboot_connection_dropped_after_answer_is_success(
     head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 200\r\n\r\n"
     async with RawServer([head, b'{"response":"succ']) as server:
         client = GrandstreamCTIClient(
-            "127.0.0.1", SECRET, session=session, port=server.port, timeout=2
+            "127.0.0.1",
+            SECRET,
+            session=session,
+            port=server.port,
+            timeout=2,
+            api=PASSCODE_API,
         )
         await client.reboot()
         assert server.connections == 1
@@ -380,7 +398,12 @@ async def test_reboot_connection_dropped_before_answer_is_an_error(
 ) -> None:
     async with RawServer([]) as server:
         client = GrandstreamCTIClient(
-            "127.0.0.1", SECRET, session=session, port=server.port, timeout=2
+            "127.0.0.1",
+            SECRET,
+            session=session,
+            port=server.port,
+            timeout=2,
+            api=PASSCODE_API,
         )
         with pytest.raises(GrandstreamCTIConnectionError) as err:
             await client.reboot()
@@ -390,7 +413,7 @@ async def test_reboot_connection_dropped_before_answer_is_an_error(
 
 async def test_reboot_refused_connection(session: aiohttp.ClientSession) -> None:
     client = GrandstreamCTIClient(
-        "127.0.0.1", SECRET, session=session, port=free_port()
+        "127.0.0.1", SECRET, session=session, port=free_port(), api=PASSCODE_API
     )
     with pytest.raises(GrandstreamCTIConnectionError) as err:
         await client.reboot()
@@ -573,7 +596,7 @@ async def test_read_timeout_retried_once(
     phone: FakePhone, make_client: ClientFactory
 ) -> None:
     client = make_client(timeout=0.1)
-    phone.reply(PHONE_STATUS, Reply(envelope("busy"), delay=1.0))
+    phone.reply(PHONE_STATUS, Reply(envelope("busy"), delay=HELD))
     with pytest.raises(GrandstreamCTITimeoutError) as err:
         await client.get_phone_status()
     assert isinstance(err.value, GrandstreamCTIConnectionError)
@@ -586,9 +609,10 @@ async def test_read_timeout_retried_once(
 async def test_read_timeout_then_success(
     phone: FakePhone, make_client: ClientFactory
 ) -> None:
-    client = make_client(timeout=0.1)
+    # Generous: the second answer is immediate, the first never comes.
+    client = make_client(timeout=1.0)
     phone.reply(
-        PHONE_STATUS, Reply(envelope("busy"), delay=1.0), Reply(envelope("ringing"))
+        PHONE_STATUS, Reply(envelope("busy"), delay=HELD), Reply(envelope("ringing"))
     )
     assert (await client.get_phone_status()).status is PhoneStatus.RINGING
 
@@ -597,7 +621,7 @@ async def test_command_timeout_not_retried(
     phone: FakePhone, make_client: ClientFactory
 ) -> None:
     client = make_client(timeout=0.1)
-    phone.reply(PHONE_OPERATION, Reply(envelope(True), delay=1.0))
+    phone.reply(PHONE_OPERATION, Reply(envelope(True), delay=HELD))
     with pytest.raises(GrandstreamCTITimeoutError):
         await client.hold_call()
     assert len(phone.hits_for(PHONE_OPERATION)) == 1
@@ -605,7 +629,7 @@ async def test_command_timeout_not_retried(
 
 async def test_connection_refused(session: aiohttp.ClientSession) -> None:
     client = GrandstreamCTIClient(
-        "127.0.0.1", SECRET, session=session, port=free_port()
+        "127.0.0.1", SECRET, session=session, port=free_port(), api=PASSCODE_API
     )
     for call in (
         client.get_line_status,
@@ -637,7 +661,12 @@ async def test_broken_http_is_a_connection_error(
 ) -> None:
     async with RawServer(chunks) as server:
         client = GrandstreamCTIClient(
-            "127.0.0.1", SECRET, session=session, port=server.port, timeout=2
+            "127.0.0.1",
+            SECRET,
+            session=session,
+            port=server.port,
+            timeout=2,
+            api=PASSCODE_API,
         )
         with pytest.raises(GrandstreamCTIConnectionError) as err:
             await client.get_phone_status()
@@ -678,7 +707,9 @@ async def test_any_transport_exception_is_wrapped_without_the_passcode(
         raise exception
 
     monkeypatch.setattr(session, "request", broken)
-    client = GrandstreamCTIClient("phone.invalid", SECRET, session=session)
+    client = GrandstreamCTIClient(
+        "phone.invalid", SECRET, session=session, api=PASSCODE_API
+    )
     with pytest.raises(GrandstreamCTIConnectionError) as err:
         await client.get_phone_status()
     assert calls == ["GET", "GET"]
@@ -695,7 +726,13 @@ async def test_tls_to_plain_http_server(
     phone: FakePhone, session: aiohttp.ClientSession
 ) -> None:
     client = GrandstreamCTIClient(
-        "127.0.0.1", SECRET, session=session, port=phone.port, use_ssl=True, timeout=2
+        "127.0.0.1",
+        SECRET,
+        session=session,
+        port=phone.port,
+        use_ssl=True,
+        timeout=2,
+        api=PASSCODE_API,
     )
     with pytest.raises(GrandstreamCTIConnectionError) as err:
         await client.get_phone_status()
@@ -705,10 +742,9 @@ async def test_tls_to_plain_http_server(
 async def test_cancellation_propagates(
     phone: FakePhone, client: GrandstreamCTIClient
 ) -> None:
-    phone.reply(PHONE_STATUS, Reply(envelope("busy"), delay=5.0))
+    phone.reply(PHONE_STATUS, Reply(envelope("busy"), delay=HELD))
     task = asyncio.create_task(client.get_phone_status())
-    await asyncio.sleep(0.2)
-    assert phone.hits
+    await phone.wait_until(lambda: phone.in_flight == 1)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -721,9 +757,14 @@ async def test_cancellation_propagates(
 async def test_concurrency_limit(
     phone: FakePhone, make_client: ClientFactory, limit: int
 ) -> None:
-    client = make_client(max_concurrent_requests=limit)
-    phone.set_default(Reply(envelope("available"), delay=0.05))
-    results = await asyncio.gather(*(client.get_phone_status() for _ in range(8)))
+    client = make_client(max_concurrent_requests=limit, timeout=30)
+    phone.set_default(Reply(envelope("available")))
+    await client.get_phone_status()  # the passcode proven: no more one-at-a-time
+    phone.set_default(Reply(envelope("available"), delay=HELD))
+    tasks = [asyncio.create_task(client.get_phone_status()) for _ in range(8)]
+    await phone.wait_until(lambda: phone.in_flight == limit)
+    phone.release.set()
+    results = await asyncio.gather(*tasks)
     assert len(results) == 8
     assert phone.max_in_flight == limit
 
@@ -731,12 +772,20 @@ async def test_concurrency_limit(
 async def test_concurrency_limit_is_per_client(
     phone: FakePhone, make_client: ClientFactory
 ) -> None:
-    first = make_client(max_concurrent_requests=1)
-    second = make_client(max_concurrent_requests=1)
-    phone.set_default(Reply(envelope("available"), delay=0.05))
-    await asyncio.gather(
-        *(client.get_phone_status() for client in (first, second) for _ in range(3))
-    )
+    first = make_client(max_concurrent_requests=1, timeout=30)
+    second = make_client(max_concurrent_requests=1, timeout=30)
+    phone.set_default(Reply(envelope("available")))
+    await first.get_phone_status()
+    await second.get_phone_status()
+    phone.set_default(Reply(envelope("available"), delay=HELD))
+    tasks = [
+        asyncio.create_task(client.get_phone_status())
+        for client in (first, second)
+        for _ in range(3)
+    ]
+    await phone.wait_until(lambda: phone.in_flight == 2)
+    phone.release.set()
+    await asyncio.gather(*tasks)
     assert phone.max_in_flight == 2
 
 
@@ -796,7 +845,6 @@ async def test_passcode_never_logged(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    client = make_client(timeout=0.1)
     scenarios: list[tuple[Reply, Call]] = [
         (Reply(envelope(LINES_BODY)), lambda c: c.get_line_status()),
         (Reply(drop=True), lambda c: c.get_phone_status()),
@@ -804,7 +852,7 @@ async def test_passcode_never_logged(
         (Reply("", status=401), lambda c: c.get_accounts()),
         (Reply(f"echo passcode={SECRET}"), lambda c: c.get_accounts()),
         (Reply(envelope(f"bad {SECRET}", response="error")), lambda c: c.end_call()),
-        (Reply(envelope(True), delay=1.0), lambda c: c.make_call("100", 2)),
+        (Reply(envelope(True), delay=HELD), lambda c: c.make_call("100", 2)),
         (Reply(envelope("savereboot")), lambda c: c.reboot()),
         (Reply(envelope(True)), lambda c: c.send_keys("#")),
         (Reply("x"), lambda c: c.get_model_info()),
@@ -813,6 +861,9 @@ async def test_passcode_never_logged(
     for reply, call in scenarios:
         phone.set_default(reply)
         phone.routes.clear()
+        # A fresh client each time: a 401 latches the rejection. Only the
+        # held answer is meant to time out.
+        client = make_client(timeout=0.2 if reply.delay else 5.0)
         try:
             await call(client)
         except GrandstreamCTIError as err:

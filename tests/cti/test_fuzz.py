@@ -18,11 +18,13 @@ import pytest
 
 from custom_components.grandstream_cti.cti import (
     Account,
+    ApiKind,
     GrandstreamCTIClient,
     GrandstreamCTIError,
     Line,
     LineState,
     ModelInfo,
+    PhoneApi,
     PhoneState,
     PhoneStatus,
 )
@@ -38,6 +40,8 @@ from custom_components.grandstream_cti.cti.parsing import (
 )
 
 from .fake_phone import SECRET, FakePhone, Reply, secret_leaks
+
+PASSCODE = PhoneApi(ApiKind.PASSCODE)
 
 FIELD_NAMES = [
     "line",
@@ -280,7 +284,7 @@ async def test_http_typed_or_cti_error(
         Reply(payload, status=status, headers={"Content-Type": content_type})
     )
     client = GrandstreamCTIClient(
-        "127.0.0.1", SECRET, session=session, port=phone.port, timeout=2.0
+        "127.0.0.1", SECRET, session=session, port=phone.port, timeout=2.0, api=PASSCODE
     )
     try:
         result = await call(client)
@@ -314,7 +318,7 @@ async def test_http_informational_status(
     _, call = method
     phone.set_default(Reply("", status=status))
     client = GrandstreamCTIClient(
-        "127.0.0.1", SECRET, session=session, port=phone.port, timeout=0.2
+        "127.0.0.1", SECRET, session=session, port=phone.port, timeout=0.2, api=PASSCODE
     )
     try:
         await call(client)
@@ -328,7 +332,7 @@ async def test_odd_passcodes_travel_and_never_leak(
 ) -> None:
     phone.set_default(Reply(f"echo {passcode}", status=500))
     client = GrandstreamCTIClient(
-        "127.0.0.1", passcode, session=session, port=phone.port
+        "127.0.0.1", passcode, session=session, port=phone.port, api=PASSCODE
     )
     with pytest.raises(GrandstreamCTIError) as err:
         await client.get_phone_status()

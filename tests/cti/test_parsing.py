@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from custom_components.grandstream_cti.cti import (
+    CommandRefusal,
     GrandstreamCTIAccessDeniedError,
     GrandstreamCTIAuthenticationError,
     GrandstreamCTICommandError,
@@ -219,17 +220,65 @@ def test_check_command_success(body: object) -> None:
         (Envelope("error", "false"), "nothing to act on"),
         (Envelope("error", ""), "nothing to act on"),
         (Envelope("error", "unknown"), "unknown request or key"),
-        (Envelope("error", "failed"), "Action URI Support"),
+        (Envelope("error", "failed"), "it answered failed"),
         (Envelope("error", "busy now"), "'busy now'"),
         (Envelope("error", [1]), "a list"),
         (Envelope("success", False), "nothing to act on"),
         (Envelope("success", "failed"), "failed"),
         (Envelope("success", "unknown"), "unknown"),
+        (Envelope("error", "Invalid Request"), "Invalid Request"),
     ],
 )
 def test_check_command_refused(envelope: Envelope, match: str) -> None:
     with pytest.raises(GrandstreamCTICommandError, match=match):
         check_command(envelope, "endcall")
+
+
+@pytest.mark.parametrize(
+    ("envelope", "refusal"),
+    [
+        (Envelope("error", False), CommandRefusal.NOTHING_TO_ACT_ON),
+        (Envelope("error", None), CommandRefusal.NOTHING_TO_ACT_ON),
+        (Envelope("error", "false"), CommandRefusal.NOTHING_TO_ACT_ON),
+        (Envelope("error", " "), CommandRefusal.NOTHING_TO_ACT_ON),
+        (Envelope("success", False), CommandRefusal.NOTHING_TO_ACT_ON),
+        (Envelope("error", "unknown"), CommandRefusal.UNKNOWN),
+        (Envelope("success", "Unknown"), CommandRefusal.UNKNOWN),
+        (Envelope("error", "failed"), CommandRefusal.FAILED),
+        (Envelope("success", "error"), CommandRefusal.OTHER),
+        (Envelope("error", "Invalid Request"), CommandRefusal.INVALID_REQUEST),
+        (Envelope("error", " invalid   request "), CommandRefusal.INVALID_REQUEST),
+        (Envelope("error", "busy now"), CommandRefusal.OTHER),
+        (Envelope("error", [1]), CommandRefusal.OTHER),
+        (Envelope("error", {"a": 1}), CommandRefusal.OTHER),
+    ],
+)
+def test_check_command_refusal_kind(
+    envelope: Envelope, refusal: CommandRefusal
+) -> None:
+    with pytest.raises(GrandstreamCTICommandError) as err:
+        check_command(envelope, "make_call")
+    assert err.value.refusal is refusal
+
+
+def test_command_error_default_refusal() -> None:
+    assert GrandstreamCTICommandError("x").refusal is CommandRefusal.OTHER
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "line one\nline two\r\x00\x1b[31m\u200b" + "x" * 200,
+        "\t\t" + "y" * 300,
+    ],
+)
+def test_refusal_excerpt_is_printable_and_short(body: str) -> None:
+    with pytest.raises(GrandstreamCTICommandError) as err:
+        check_command(Envelope("error", body), "send_key")
+    message = str(err.value)
+    assert message.isprintable()
+    assert len(message) < 120
+    assert "…" in message
 
 
 @pytest.mark.parametrize("body", [[1], {"a": 1}, 3, 1.5])
@@ -369,9 +418,22 @@ def test_line_string_numbers() -> None:
     [("", None), (None, None), (0, 0), (1, 1), ("3", 3), (-1, None), ("x", None)],
 )
 def test_line_account(acct: object, expected: int | None) -> None:
-    line = parse_line({"line": 1, "state": "idle", "acct": acct})
+    line = parse_line({"line": 1, "state": "connected", "acct": acct})
     assert line is not None
     assert line.account == expected
+
+
+@pytest.mark.parametrize("acct", [0, 1, "0", "", None])
+def test_idle_line_has_no_account(acct: object) -> None:
+    # Real phones send "acct": 0 on idle lines (and conf 0, active 0).
+    line = parse_line(
+        {"line": 1, "state": "idle", "acct": acct, "conf": 0, "active": 0}
+    )
+    assert line is not None
+    assert line.account is None
+    assert line.is_idle
+    assert line.active is False
+    assert line.conference is False
 
 
 def test_line_missing_fields() -> None:
@@ -448,6 +510,10 @@ def test_line_status_bad_shapes(body: object) -> None:
         ("dnd", PhoneStatus.DND, "dnd"),
         (" Busy ", PhoneStatus.BUSY, "Busy"),
         ("idle", PhoneStatus.AVAILABLE, "idle"),
+        ("unavailable", PhoneStatus.NOT_REGISTERED, "unavailable"),
+        (" Unavailable ", PhoneStatus.NOT_REGISTERED, "Unavailable"),
+        ("not_registered", PhoneStatus.NOT_REGISTERED, "not_registered"),
+        ("connected", PhoneStatus.BUSY, "connected"),
         ("paging", PhoneStatus.UNKNOWN, "paging"),
         ("", PhoneStatus.UNKNOWN, ""),
         ({"status": "busy"}, PhoneStatus.BUSY, "busy"),
