@@ -1,5 +1,14 @@
-"""The client against the phone simulator over loopback: every function, the
-call lifecycle, quirks, faults, authentication, access denial and reboot."""
+"""The client against the phone simulator over loopback.
+
+First the passcode CTI API (the GRP2614 profile speaks both; these clients
+say `api=PASSCODE`): every function, the call lifecycle, quirks, faults,
+authentication, access denial and reboot. Then detection and the web session
+API per firmware profile (test_client_simulator_sessions.py).
+
+The simulator runs on a manual clock: its timers (connect delay, reboot,
+latency, offline) fire only when a test advances it, so nothing here depends
+on how fast the machine is.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +19,8 @@ import aiohttp
 import pytest
 
 from custom_components.grandstream_cti.cti import (
+    ApiKind,
+    CommandRefusal,
     GrandstreamCTIAccessDeniedError,
     GrandstreamCTIAuthenticationError,
     GrandstreamCTIClient,
@@ -19,14 +30,22 @@ from custom_components.grandstream_cti.cti import (
     GrandstreamCTITimeoutError,
     LineState,
     ModelInfo,
+    PhoneApi,
     PhoneStatus,
 )
-from simulator import PhoneSimulator
+from simulator import PhoneSimulator, SimulatorConfig
 
 from .fake_phone import secret_leaks
 
 ADMIN = "admin"
 USER = "123"
+PASSCODE = PhoneApi(ApiKind.PASSCODE)
+
+
+@pytest.fixture
+def simulator_config() -> SimulatorConfig:
+    """Run the default (GRP2614) phone on a manual clock."""
+    return SimulatorConfig(manual_clock=True)
 
 
 def make_client(
@@ -35,7 +54,8 @@ def make_client(
     passcode: str = ADMIN,
     **kwargs: Any,
 ) -> GrandstreamCTIClient:
-    kwargs.setdefault("timeout", 3.0)
+    kwargs.setdefault("timeout", 10.0)
+    kwargs.setdefault("api", PASSCODE)
     return GrandstreamCTIClient(
         "127.0.0.1", passcode, session=session, port=sim.port, **kwargs
     )
@@ -69,10 +89,12 @@ async def line(client: GrandstreamCTIClient, number: int) -> Any:
 # --- reads -----------------------------------------------------------------
 
 
-async def test_reads(client: GrandstreamCTIClient) -> None:
+async def test_reads(simulator: PhoneSimulator, client: GrandstreamCTIClient) -> None:
     lines = await client.get_line_status()
     assert [item.line for item in lines] == list(range(1, 9))  # GRP2614: 8 lines
+    # Real firmware: acct 0, conf 0, active 0 on idle lines; no account here.
     assert all(item.is_idle and item.account is None for item in lines)
+    assert all(item.active is False and item.conference is False for item in lines)
     status = await client.get_phone_status()
     assert status.status is PhoneStatus.AVAILABLE
     accounts = await client.get_accounts()
@@ -82,6 +104,17 @@ async def test_reads(client: GrandstreamCTIClient) -> None:
     assert accounts[1].configured
     assert not accounts[1].registered
     assert not accounts[2].configured
+    assert all(entry["auth"] == "passcode" for entry in simulator.requests)
+    assert simulator.tripwires == []
+
+
+async def test_no_registered_account_is_not_registered(
+    simulator: PhoneSimulator, client: GrandstreamCTIClient
+) -> None:
+    simulator.phone.set_registered(1, False)
+    status = await client.get_phone_status()
+    assert status.status is PhoneStatus.NOT_REGISTERED
+    assert status.raw == "unavailable"
 
 
 async def test_concurrent_reads(client: GrandstreamCTIClient) -> None:
@@ -96,8 +129,19 @@ async def test_concurrent_reads(client: GrandstreamCTIClient) -> None:
 async def test_model_info(
     simulator: PhoneSimulator, client: GrandstreamCTIClient
 ) -> None:
+    # Real firmware: nested model.define.js without the MAC or firmware.
     info = await client.get_model_info()
-    assert info == ModelInfo(
+    assert info == ModelInfo(model="GRP2614", num_accounts=4)
+    assert not simulator.requests  # no /cgi-bin request, no passcode
+
+
+async def test_model_info_flat_model_define(
+    simulator: PhoneSimulator,
+    session: aiohttp.ClientSession,
+    client: GrandstreamCTIClient,
+) -> None:
+    await control(simulator, session, "quirks", {"flat_model_define": True})
+    assert await client.get_model_info() == ModelInfo(
         model="GRP2614",
         firmware=simulator.config.firmware,
         num_accounts=4,
@@ -123,12 +167,14 @@ async def test_incoming_accept_hold_resume_end(
     ringing = await line(client, number)
     assert ringing.state is LineState.RINGING
     assert ringing.remote_number == "+15555550100"
-    assert ringing.remote_name == "Carol"
-    assert ringing.account == 1
+    assert ringing.remote_name == ""  # empty while ringing on real firmware
+    assert ringing.account == 0  # 0-based on this firmware, kept as sent
     assert (await client.get_phone_status()).status is PhoneStatus.RINGING
 
     await client.accept_call()
-    assert (await line(client, number)).state is LineState.CONNECTED
+    connected = await line(client, number)
+    assert connected.state is LineState.CONNECTED
+    assert connected.remote_name == "+15555550100"  # the number, once connected
     assert (await client.get_phone_status()).status is PhoneStatus.BUSY
 
     await client.hold_call()
@@ -140,8 +186,9 @@ async def test_incoming_accept_hold_resume_end(
     assert (await line(client, number)).is_idle
     assert (await client.get_phone_status()).status is PhoneStatus.AVAILABLE
 
-    with pytest.raises(GrandstreamCTICommandError, match="nothing to act on"):
+    with pytest.raises(GrandstreamCTICommandError, match="nothing to act on") as err:
         await client.end_call()
+    assert err.value.refusal is CommandRefusal.NOTHING_TO_ACT_ON
 
 
 async def test_reject_and_cancel(
@@ -178,12 +225,13 @@ async def test_make_call_lifecycle(
     log = await sim_log(simulator, session)
     assert log[-1]["function"] == "api-make_call"
     assert log[-1]["params"] == {"phonenumber": "+15555550100", "account": "1"}
-    assert log[-1].get("method", "POST") == "POST"
+    assert log[-1]["method"] == "POST"
     outgoing = next(item for item in await client.get_line_status() if not item.is_idle)
     assert outgoing.state in (LineState.DIALING, LineState.CALLING)
-    assert outgoing.account == 2
+    assert outgoing.account == 1  # account 2, 0-based on the wire and the line
     assert outgoing.remote_number == "+15555550100"
-    simulator.phone.remote_answer(outgoing.line)
+    # The far end answers after the connect delay (simulator clock).
+    simulator.clock.advance(simulator.config.call_connect_delay)
     connected = await line(client, outgoing.line)
     assert connected.state is LineState.CONNECTED
     await client.end_call()
@@ -205,8 +253,37 @@ async def test_make_call_default_account_and_cancel(
 async def test_make_call_unconfigured_account_refused(
     client: GrandstreamCTIClient,
 ) -> None:
-    with pytest.raises(GrandstreamCTICommandError, match="make_call"):
+    with pytest.raises(GrandstreamCTICommandError, match="make_call") as err:
         await client.make_call("100", account=4)
+    assert err.value.refusal is CommandRefusal.INVALID_REQUEST
+
+
+async def test_make_call_click_to_dial_off_is_invalid_request(
+    simulator: PhoneSimulator, client: GrandstreamCTIClient
+) -> None:
+    simulator.update_config({"click_to_dial": False})
+    with pytest.raises(GrandstreamCTICommandError, match="Invalid Request") as err:
+        await client.make_call("100")
+    assert err.value.refusal is CommandRefusal.INVALID_REQUEST
+
+
+async def test_make_call_no_idle_line_is_nothing_to_act_on(
+    simulator: PhoneSimulator, client: GrandstreamCTIClient
+) -> None:
+    for number in range(8):
+        simulator.phone.incoming(f"555{number}")
+    with pytest.raises(GrandstreamCTICommandError) as err:
+        await client.make_call("100")
+    assert err.value.refusal is CommandRefusal.NOTHING_TO_ACT_ON
+
+
+async def test_send_keys_at_most_32(
+    simulator: PhoneSimulator, client: GrandstreamCTIClient
+) -> None:
+    with pytest.raises(ValueError, match="More than 32"):
+        await client.send_keys(["1"] * 33)
+    await client.send_keys(["1"] * 32)
+    assert simulator.requests[-1]["params"] == {"keys": ":".join(["1"] * 32)}
 
 
 async def test_send_keys_hash_arrives(
@@ -226,17 +303,25 @@ async def test_send_keys_hash_arrives(
 @pytest.mark.parametrize(
     "quirks",
     [
+        {},
         {"typographic_quotes": True},
         {"text_html": True},
+        {"text_plain": True},
         {"string_numbers": True},
-        {"extra_fields": True},
+        {"acct_one_based": True},
+        {"active_flag": True},
+        {"caller_names": True},
+        {"unknown_fields": True},
+        {"status_connected": True},
         {
             "typographic_quotes": True,
-            "text_html": True,
+            "text_plain": True,
             "string_numbers": True,
-            "acct_zero_based": True,
-            "extra_fields": True,
-            "remote_name_empty_while_ringing": True,
+            "acct_one_based": True,
+            "active_flag": True,
+            "caller_names": True,
+            "unknown_fields": True,
+            "status_connected": True,
         },
     ],
 )
@@ -253,18 +338,18 @@ async def test_quirks(
     ringing = lines[0]
     assert ringing.state is LineState.RINGING
     assert ringing.remote_number == "+15555550100"
-    expected_account = 1 if quirks.get("acct_zero_based") else 2
-    assert ringing.account == expected_account  # kept raw, never shifted
-    expected_name = "" if quirks.get("remote_name_empty_while_ringing") else "Carol"
-    assert ringing.remote_name == expected_name
-    if quirks.get("extra_fields"):
-        assert ringing.conference is False
+    # Kept as sent, never shifted: 1-based on older firmware, else 0-based.
+    assert ringing.account == (2 if quirks.get("acct_one_based") else 1)
+    assert ringing.remote_name == ("Carol" if quirks.get("caller_names") else "")
+    assert ringing.conference is False
+    assert all(item.account is None for item in lines[1:])
     status = await client.get_phone_status()
     assert status.status is PhoneStatus.RINGING
     accounts = await client.get_accounts()
     assert accounts[0].registered
     assert [account.id for account in accounts] == [1, 2, 3, 4]
     await client.accept_call()
+    assert (await client.get_phone_status()).status is PhoneStatus.BUSY
     await client.send_keys("#")
     await client.end_call()
     assert (await client.get_model_info()).model == "GRP2614"
@@ -276,7 +361,9 @@ async def test_quirks(
 async def test_fault_latency_times_out(
     simulator: PhoneSimulator, session: aiohttp.ClientSession
 ) -> None:
-    client = make_client(simulator, session, timeout=0.2)
+    # The stall outlasts the client's timeout: the clock is never advanced.
+    # (1 s: the last read must succeed within it, on a loaded machine too.)
+    client = make_client(simulator, session, timeout=1.0)
     await control(simulator, session, "fault", {"kind": "latency", "seconds": 1.0})
     with pytest.raises(GrandstreamCTITimeoutError):
         await client.get_phone_status()
@@ -288,13 +375,17 @@ async def test_fault_latency_times_out(
     assert (await client.get_phone_status()).status is PhoneStatus.AVAILABLE
 
 
-async def test_fault_small_latency_is_fine(
+async def test_fault_latency_within_the_timeout_is_fine(
     simulator: PhoneSimulator,
     session: aiohttp.ClientSession,
     client: GrandstreamCTIClient,
 ) -> None:
-    await control(simulator, session, "fault", {"kind": "latency", "seconds": 0.1})
-    assert (await client.get_phone_status()).status is PhoneStatus.AVAILABLE
+    await control(simulator, session, "fault", {"kind": "latency", "seconds": 2.0})
+    task = asyncio.create_task(client.get_phone_status())
+    await simulator.wait_until(lambda: simulator.pausing == 1)
+    simulator.clock.advance(2.0)
+    assert (await task).status is PhoneStatus.AVAILABLE
+    assert len(simulator.requests) == 1
 
 
 @pytest.mark.parametrize("kind", ["http500", "garbage"])
@@ -345,10 +436,10 @@ async def test_offline_fault_clears_itself_and_read_retry_recovers(
     session: aiohttp.ClientSession,
     client: GrandstreamCTIClient,
 ) -> None:
-    await control(simulator, session, "fault", {"kind": "offline", "seconds": 0.2})
+    await control(simulator, session, "fault", {"kind": "offline", "seconds": 10})
     with pytest.raises(GrandstreamCTIConnectionError):
         await client.get_phone_status()
-    await asyncio.sleep(0.3)
+    simulator.clock.advance(10)
     assert (await client.get_phone_status()).status is PhoneStatus.AVAILABLE
 
 
@@ -364,7 +455,7 @@ async def test_admin_and_user_passcodes(
     await client.send_keys("OK")
 
 
-async def test_wrong_passcode_never_retried(
+async def test_wrong_passcode_sent_once(
     simulator: PhoneSimulator, session: aiohttp.ClientSession
 ) -> None:
     client = make_client(simulator, session, "wrong-s3cret")
@@ -374,12 +465,17 @@ async def test_wrong_passcode_never_retried(
         client.get_accounts,
         client.end_call,
         client.reboot,
+        client.login,
     ):
         with pytest.raises(GrandstreamCTIAuthenticationError) as err:
             await call()
         assert "admin or user password" in str(err.value)
         assert not secret_leaks(err.value, "wrong-s3cret")
-    assert simulator.auth_failures == 5
+    # One request carried it; then nothing more was sent.
+    assert len(simulator.requests) == 1
+    assert len(simulator.password_requests) == 1
+    assert simulator.auth_failures == 1
+    assert client.password_rejected
     assert not simulator.phone.rebooting
     # Model info needs no passcode.
     assert (await client.get_model_info()).model == "GRP2614"
@@ -403,15 +499,16 @@ async def test_access_denied(
         assert "Action URI Support" in message
         assert "Allowed IP List" in message
     # A command's refusal cannot be told from "could not do it" in the failed
-    # style: CommandError whose message names both causes.
-    expected = (
-        GrandstreamCTIAccessDeniedError
-        if style == "http403"
-        else GrandstreamCTICommandError
-    )
-    with pytest.raises(expected, match="Action URI"):
-        await client.hold_call()
+    # style: a CommandError, refusal FAILED.
+    if style == "http403":
+        with pytest.raises(GrandstreamCTIAccessDeniedError, match="Action URI"):
+            await client.hold_call()
+    else:
+        with pytest.raises(GrandstreamCTICommandError, match="failed") as err:
+            await client.hold_call()
+        assert err.value.refusal is CommandRefusal.FAILED
     assert simulator.auth_failures == 0
+    assert not client.password_rejected
 
 
 async def test_allowed_loopback_address(
@@ -426,22 +523,27 @@ async def test_popup_confirmation(
 ) -> None:
     simulator.update_config({"popup_confirmation": True, "popup_timeout": 5.0})
     client = make_client(simulator, session)
+    # The passcode proven first: until then requests go one at a time.
+    await client.get_phone_status()
     simulator.phone.incoming("5551")
     task = asyncio.create_task(client.accept_call())
-    for _ in range(100):
-        if simulator.pending_confirmations:
-            break
-        await asyncio.sleep(0.01)
+    await simulator.wait_until(lambda: simulator.pending_confirmations > 0)
+    # Reads never wait for the pop-up, nor for a command that does.
+    assert (await client.get_phone_status()).status is PhoneStatus.RINGING
     assert simulator.confirm(True)
     await task
     assert (await line(client, 1)).state is LineState.CONNECTED
     # Refused on the phone's screen: a command error.
     task = asyncio.create_task(client.end_call())
-    for _ in range(100):
-        if simulator.pending_confirmations:
-            break
-        await asyncio.sleep(0.01)
+    await simulator.wait_until(lambda: simulator.pending_confirmations > 0)
     assert simulator.confirm(False)
+    with pytest.raises(GrandstreamCTICommandError) as err:
+        await task
+    assert err.value.refusal is CommandRefusal.FAILED
+    # The pop-up times out on the phone (simulator clock).
+    task = asyncio.create_task(client.end_call())
+    await simulator.wait_until(lambda: simulator.pending_confirmations > 0)
+    simulator.clock.advance(5.0)
     with pytest.raises(GrandstreamCTICommandError):
         await task
 
@@ -464,7 +566,6 @@ async def test_reboot(
     session: aiohttp.ClientSession,
     client: GrandstreamCTIClient,
 ) -> None:
-    simulator.update_config({"reboot_seconds": 0.3})
     simulator.phone.incoming("5551")
     await client.reboot()
     log = await sim_log(simulator, session)
@@ -477,7 +578,7 @@ async def test_reboot(
     with pytest.raises(GrandstreamCTIConnectionError):
         await client.reboot()  # the phone is away: no answer, an error
     assert simulator.phone.reboots == 1
-    await asyncio.sleep(0.4)
+    simulator.clock.advance(simulator.config.reboot_seconds)
     assert not simulator.phone.rebooting
     lines = await client.get_line_status()
     assert all(item.is_idle for item in lines)
@@ -491,5 +592,7 @@ async def test_simulator_has_no_reset_and_client_never_sends_it(
     assert not hasattr(client, "reset")
     assert not hasattr(client, "factory_reset")
     await client.get_phone_status()
+    await client.reboot()
     log = await sim_log(simulator, session)
     assert all(entry["params"].get("request") != "RESET" for entry in log)
+    assert simulator.tripwires == []
