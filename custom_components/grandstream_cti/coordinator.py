@@ -371,6 +371,9 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
     async def _async_read_phone(self) -> PhoneSnapshot:
         """Read the lines alone, then the rest when due or when they changed."""
         full = self._full_read_due()
+        if full:
+            # Cleared now, not after: a push during this read asks for the next.
+            self._full_read_needed = False
         previous = self.data
         try:
             started = self.hass.loop.time()
@@ -395,7 +398,6 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         self._set_issue(ISSUE_CTI_DISABLED, active=False)
         if full:
             self._polls_since_full_read = 0
-            self._full_read_needed = False
         else:
             self._polls_since_full_read += 1
         return snapshot

@@ -1,16 +1,20 @@
-"""Action URL push: the simulator calls the webhook over real HTTP."""
+"""Action URL push end to end: the simulator calls the webhook over real HTTP.
+
+The entry writes its Action URLs into the simulated phone's slots itself
+(session API); the phone then pushes on each event, the push makes the
+phone be read at once, and events come from the reading.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 import logging
 from typing import Any
-from unittest.mock import MagicMock, patch
+from unittest.mock import patch
 
 import aiohttp
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_SCAN_INTERVAL, CONF_WEBHOOK_ID
+from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.helpers import issue_registry as ir
@@ -21,19 +25,19 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.grandstream_cti.const import CONF_PUSH, DOMAIN
+from custom_components.grandstream_cti.coordinator import GrandstreamCoordinator
 from custom_components.grandstream_cti.push import (
-    _learn_mac,
     _resolve,
     action_urls,
-    async_handle_push,
     webhook_base_url,
 )
-from simulator import PhoneSimulator
+from simulator import PhoneSimulator, SimulatorConfig
 
-from .conftest import ENTRY_ID, collect_call_events, control, entity_id, poll
+from .conftest import ENTRY_ID, WEBHOOK_ID, collect_call_events, entity_id, poll
 
-WEBHOOK_ID = "a" * 64
 NO_URL_ISSUE = f"no_local_url_{ENTRY_ID}"
+OTHER_ADDRESS_ISSUE = f"push_from_other_address_{ENTRY_ID}"
+READS = {"api-get_line_status", "api-get_phone_status", "api-get_accounts"}
 
 type Fired = list[dict[str, Any]]
 
@@ -52,23 +56,10 @@ async def ha_url_fixture(
 
 @pytest.fixture(name="push_entry")
 async def push_entry_fixture(
-    hass: HomeAssistant,
-    ha_url: str,
-    mock_config_entry: MockConfigEntry,
-    simulator: PhoneSimulator,
+    hass: HomeAssistant, ha_url: str, init_integration: MockConfigEntry
 ) -> MockConfigEntry:
-    """Set up the phone with push, and wire the simulator's Action URLs."""
-    mock_config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        mock_config_entry, data={**mock_config_entry.data, CONF_WEBHOOK_ID: WEBHOOK_ID}
-    )
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    base = webhook_base_url(hass, WEBHOOK_ID, "127.0.0.1")
-    assert base is not None
-    urls = {event.value: f"http://{url}" for event, url in action_urls(base).values()}
-    await control(simulator, "action_url", {"urls": urls})
-    return mock_config_entry
+    """The phone set up with push; its Action URLs written into the phone."""
+    return init_integration
 
 
 @pytest.fixture(name="fired")
@@ -77,84 +68,144 @@ def fired_fixture(hass: HomeAssistant, push_entry: MockConfigEntry) -> Fired:
     return collect_call_events(hass)
 
 
-async def _until(check: Callable[[], bool], timeout: float = 3) -> None:
-    """Wait until the simulator's push has arrived and been handled."""
-    async with asyncio.timeout(timeout):
-        while not check():
-            await asyncio.sleep(0.02)
+async def _pushed(hass: HomeAssistant, simulator: PhoneSimulator) -> None:
+    """Wait until the phone's pushes arrived and the reads they caused are done."""
+    await simulator.pusher.wait()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
-async def test_push_fires_events_at_once_and_only_once(
+async def test_slots_hold_the_entrys_urls(
+    hass: HomeAssistant, push_entry: MockConfigEntry, simulator: PhoneSimulator
+) -> None:
+    """The phone's slots hold this entry's URLs, read back; the runtime knows."""
+    slots = push_entry.runtime_data.push_slots
+    assert set(slots) >= {"P8310", "P8312", "P8313", "P8314", "P8315"}
+    store = simulator.store
+    assert store.value("8310") == slots["P8310"]
+    assert f"/api/webhook/{WEBHOOK_ID}?" in slots["P8310"]
+
+
+async def test_push_reads_the_phone_at_once(
     hass: HomeAssistant, simulator: PhoneSimulator, fired: Fired
 ) -> None:
-    """Ring and hang up: events arrive by push, and polling does not repeat them."""
+    """Ring: the push makes the phone be read; the event has line and number."""
     simulator.phone.incoming("+15555550100", "Carol")
-    await _until(lambda: len(fired) == 1)
-    assert fired[0] == {
-        "type": "incoming",
-        "line": None,
-        "remote_number": "+15555550100",
-        "remote_name": "",
-    }
-    await hass.async_block_till_done(wait_background_tasks=True)
-    ringing = entity_id(hass, "binary_sensor", "ringing")
-    # The push's refresh already shows the ringing, before any poll.
-    assert hass.states.get(ringing).state == "on"
+    await _pushed(hass, simulator)
+    assert fired == [
+        {
+            "type": "incoming",
+            "line": 1,
+            "remote_number": "+15555550100",
+            # Real firmware shows no name while ringing.
+            "remote_name": "",
+        }
+    ]
+    assert hass.states.get(entity_id(hass, "binary_sensor", "ringing")).state == "on"
 
     simulator.phone.remote_hangup(1)
-    await _until(lambda: len(fired) == 2)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    await poll(hass)
+    await _pushed(hass, simulator)
     await poll(hass)
     assert [event["type"] for event in fired] == ["incoming", "missed"]
     assert fired[1]["line"] == 1
-    assert hass.states.get(ringing).state == "off"
 
 
-async def test_answered_and_ended_by_push(
+async def test_push_and_polling_give_the_same_events(
     hass: HomeAssistant,
     push_entry: MockConfigEntry,
     simulator: PhoneSimulator,
     fired: Fired,
 ) -> None:
-    """A whole call, with the phone answering through Home Assistant."""
+    """The same call seen by push, then by polling alone: identical events."""
+
+    async def one_call(settle: Any) -> list[dict[str, Any]]:
+        start = len(fired)
+        line = simulator.phone.incoming("+15555550100")
+        await settle()
+        await hass.services.async_call(
+            "button",
+            "press",
+            {"entity_id": entity_id(hass, "button", "accept_call")},
+            blocking=True,
+        )
+        await settle()
+        simulator.phone.remote_hangup(line)
+        await settle()
+        return fired[start:]
+
+    by_push = await one_call(lambda: _pushed(hass, simulator))
+    simulator.set_action_url("", {})
+    for key in push_entry.runtime_data.push_slots:
+        simulator.store.write(key.removeprefix("P"), "", "admin")
+    by_polling = await one_call(lambda: poll(hass))
+    assert [event["type"] for event in by_push] == ["incoming", "answered", "ended"]
+    assert by_polling == by_push
+    # Connected, the phone copies the number into the name: not a name.
+    assert {event["remote_name"] for event in by_push} == {""}
+
+
+async def test_rejected_on_the_phone(
+    hass: HomeAssistant, simulator: PhoneSimulator, fired: Fired
+) -> None:
+    """The phone's "rejected" push says how the ringing call ended."""
     simulator.phone.incoming("+15555550100")
-    await _until(lambda: len(fired) == 1)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    await hass.services.async_call(
-        "button",
-        "press",
-        {"entity_id": entity_id(hass, "button", "accept_call")},
-        blocking=True,
-    )
-    await _until(lambda: len(fired) == 2)
-    simulator.phone.remote_hangup(1)
-    await _until(lambda: len(fired) == 3)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    await poll(hass)
-    assert [event["type"] for event in fired] == ["incoming", "answered", "ended"]
+    await _pushed(hass, simulator)
+    simulator.phone.reject_call()
+    await _pushed(hass, simulator)
+    assert [event["type"] for event in fired] == ["incoming", "rejected"]
 
 
-async def test_push_from_another_address_is_ignored(
+async def test_two_calls_from_one_number_on_two_lines(
+    hass: HomeAssistant, simulator: PhoneSimulator, fired: Fired
+) -> None:
+    """Each line's call is its own event, even from the same number."""
+    simulator.phone.incoming("+15555550100", line=1)
+    await _pushed(hass, simulator)
+    simulator.phone.accept_call()
+    await _pushed(hass, simulator)
+    simulator.phone.incoming("+15555550100", line=2)
+    await _pushed(hass, simulator)
+    simulator.phone.remote_hangup(2)
+    await _pushed(hass, simulator)
+    assert [(event["type"], event["line"]) for event in fired] == [
+        ("incoming", 1),
+        ("answered", 1),
+        ("incoming", 2),
+        ("missed", 2),
+    ]
+
+
+async def test_push_from_another_address(
     hass: HomeAssistant,
     ha_url: str,
     push_entry: MockConfigEntry,
     fired: Fired,
+    issue_registry: ir.IssueRegistry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Only the phone's own address counts; others get nothing useful back."""
+    """Dropped without an answer; the user is told once, naming the address."""
     url = f"{ha_url}/api/webhook/{WEBHOOK_ID}?event=incoming_call&remote=666"
-    caplog.set_level(logging.DEBUG, logger="custom_components.grandstream_cti")
-    connector = aiohttp.TCPConnector(local_addr=("127.0.0.2", 0))
-    async with (
-        aiohttp.ClientSession(connector=connector) as session,
-        session.get(url) as response,
-    ):
-        assert response.status == 200
-        assert await response.text() == ""
-    await hass.async_block_till_done()
+    caplog.set_level(logging.WARNING, logger="custom_components.grandstream_cti")
+    for _ in range(3):
+        connector = aiohttp.TCPConnector(local_addr=("127.0.0.2", 0))
+        async with (
+            aiohttp.ClientSession(connector=connector) as session,
+            session.get(url) as response,
+        ):
+            assert response.status == 200
+            assert await response.text() == ""
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert fired == []
-    assert "from another address" in caplog.text
+    assert push_entry.runtime_data.coordinator.last_push is None
+    assert caplog.text.count("127.0.0.2") == 1
+    issue = issue_registry.async_get_issue(DOMAIN, OTHER_ADDRESS_ISSUE)
+    assert issue is not None
+    assert issue.translation_placeholders["address"] == "127.0.0.2"
+
+    # A push from the phone's own address clears it.
+    async with aiohttp.ClientSession() as session, session.get(url):
+        pass
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert issue_registry.async_get_issue(DOMAIN, OTHER_ADDRESS_ISSUE) is None
 
 
 async def test_wrong_webhook_id_is_ignored(
@@ -166,44 +217,153 @@ async def test_wrong_webhook_id_is_ignored(
         session.get(f"{ha_url}/api/webhook/{'b' * 64}?event=incoming_call") as response,
     ):
         assert response.status == 200
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert fired == []
 
 
-async def test_non_call_push_refreshes(
+async def test_registration_push_reads_everything(
     hass: HomeAssistant,
     push_entry: MockConfigEntry,
     simulator: PhoneSimulator,
     fired: Fired,
 ) -> None:
-    """A registration push refreshes the sensors without a call event."""
+    """A registration push updates the account sensor without a call event."""
     account = entity_id(hass, "sensor", "account_1_account_status")
     simulator.phone.set_registered(1, False)
-    await _until(lambda: push_entry.runtime_data.coordinator.last_push is not None)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await _pushed(hass, simulator)
     assert hass.states.get(account).state == "not_registered"
     assert fired == []
 
 
-async def test_push_teaches_the_mac(
+async def _reads_done(coordinator: GrandstreamCoordinator) -> None:
+    """Return once no read runs and none waits (without polling)."""
+    while True:
+        if (queued := coordinator._queued) is not None:
+            await asyncio.shield(queued)
+            continue
+        async with coordinator._read_lock:
+            pass
+        if coordinator._queued is None:
+            return
+
+
+async def _release_reads(
+    simulator: PhoneSimulator, coordinator: GrandstreamCoordinator
+) -> None:
+    """Move the slow phone's clock until the coordinator's reads are done."""
+    done = asyncio.ensure_future(_reads_done(coordinator))
+    while not done.done():
+        held = asyncio.ensure_future(
+            simulator.wait_until(lambda: simulator.pausing > 0)
+        )
+        await asyncio.wait({done, held}, return_when=asyncio.FIRST_COMPLETED)
+        held.cancel()
+        if not done.done():
+            simulator.clock.advance(5)
+    await done
+
+
+class TestSlowPhone:
+    """A phone that answers only when the test moves its clock."""
+
+    @pytest.fixture
+    def simulator_config(self) -> SimulatorConfig:
+        return SimulatorConfig(manual_clock=True, call_connect_delay=0)
+
+    async def _burst(self, ha_url: str, count: int = 10) -> None:
+        async with aiohttp.ClientSession() as session:
+            for _ in range(count):
+                async with session.get(
+                    f"{ha_url}/api/webhook/{WEBHOOK_ID}?event=registered"
+                ):
+                    pass
+
+    async def test_push_burst_reads_at_most_twice(
+        self,
+        hass: HomeAssistant,
+        ha_url: str,
+        push_entry: MockConfigEntry,
+        simulator: PhoneSimulator,
+    ) -> None:
+        """Ten pushes against a slow phone: one read running, one waiting."""
+        simulator.set_fault("latency", 5)
+        simulator.requests.clear()
+        await self._burst(ha_url)
+        await simulator.wait_until(lambda: simulator.pausing == 1)
+        await _release_reads(simulator, push_entry.runtime_data.coordinator)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        line_reads = [
+            r for r in simulator.requests if r["function"] == "api-get_line_status"
+        ]
+        assert len(line_reads) == 2
+
+    async def test_a_command_never_waits_behind_reads(
+        self,
+        hass: HomeAssistant,
+        ha_url: str,
+        push_entry: MockConfigEntry,
+        simulator: PhoneSimulator,
+    ) -> None:
+        """A command sent during a push burst reaches the phone at once."""
+        simulator.phone.incoming("+15555550100")
+        await poll(hass)
+        simulator.set_fault("latency", 5)
+        simulator.requests.clear()
+        await self._burst(ha_url)
+        await simulator.wait_until(lambda: simulator.pausing == 1)
+        press = hass.async_create_task(
+            hass.services.async_call(
+                "button",
+                "press",
+                {"entity_id": entity_id(hass, "button", "accept_call")},
+                blocking=True,
+            )
+        )
+        await simulator.wait_until(
+            lambda: any(
+                r["function"] == "api-phone_operation" for r in simulator.requests
+            )
+        )
+        functions = [request["function"] for request in simulator.requests]
+        ahead = functions[: functions.index("api-phone_operation")]
+        # Only the read that was already running when the command came.
+        assert len([f for f in ahead if f in READS]) == 1
+        assert simulator.pausing == 2
+        while not press.done():
+            held = asyncio.ensure_future(
+                simulator.wait_until(lambda: simulator.pausing > 0)
+            )
+            await asyncio.wait({press, held}, return_when=asyncio.FIRST_COMPLETED)
+            held.cancel()
+            if not press.done():
+                simulator.clock.advance(5)
+        await press
+        await _release_reads(simulator, push_entry.runtime_data.coordinator)
+        simulator.set_fault("none")
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_push_while_waiting_to_retry_setup(
     hass: HomeAssistant,
     ha_url: str,
     mock_config_entry: MockConfigEntry,
     simulator: PhoneSimulator,
 ) -> None:
-    """A phone added by host is keyed by the MAC its first push reveals."""
+    """A phone that pushes while its entry waits to retry (a reboot) is set up now."""
+    simulator.set_fault("offline")
     mock_config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        mock_config_entry,
-        unique_id="127.0.0.1",
-        data={**mock_config_entry.data, CONF_WEBHOOK_ID: WEBHOOK_ID},
-    )
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    base = webhook_base_url(hass, WEBHOOK_ID, "127.0.0.1")
-    await control(simulator, "action_url", {"url": base})
-    simulator.phone.incoming("100")
-    await _until(lambda: mock_config_entry.unique_id == "00:0b:82:12:34:56")
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    simulator.set_fault("none")
+    async with aiohttp.ClientSession() as session:
+        for _ in range(3):
+            async with session.get(
+                f"{ha_url}/api/webhook/{WEBHOOK_ID}?event=setup_completed"
+            ):
+                pass
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert mock_config_entry.state is ConfigEntryState.LOADED
 
 
 async def test_no_local_url_issue(
@@ -213,7 +373,6 @@ async def test_no_local_url_issue(
 ) -> None:
     """Push on but no URL the phone can reach: raise an issue; a URL clears it."""
     mock_config_entry.add_to_hass(hass)
-    # The test harness always has a fallback URL; a real install may not.
     with patch(
         "custom_components.grandstream_cti.push.get_url",
         side_effect=NoURLAvailableError,
@@ -221,9 +380,6 @@ async def test_no_local_url_issue(
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, NO_URL_ISSUE) is not None
-    # An entry from before push got a webhook id.
-    assert len(mock_config_entry.data[CONF_WEBHOOK_ID]) == 64
-
     await hass.config_entries.async_reload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, NO_URL_ISSUE) is None
@@ -236,26 +392,28 @@ async def test_loopback_url_does_not_serve_a_network_phone(hass: HomeAssistant) 
     assert webhook_base_url(hass, WEBHOOK_ID, "127.0.0.1") == (
         f"http://127.0.0.1:8123/api/webhook/{WEBHOOK_ID}"
     )
+    await async_process_ha_core_config(hass, {"internal_url": "http://localhost:8123"})
+    assert webhook_base_url(hass, WEBHOOK_ID, "phone.lan") is None
+    assert webhook_base_url(hass, WEBHOOK_ID, "localhost") is not None
 
 
 async def test_turning_push_off(
     hass: HomeAssistant,
-    ha_url: str,
     push_entry: MockConfigEntry,
     simulator: PhoneSimulator,
     issue_registry: ir.IssueRegistry,
-    fired: Fired,
 ) -> None:
     """Push off reloads the phone without its webhook; polling still works."""
-    hass.config_entries.async_update_entry(
-        push_entry, options={CONF_PUSH: False, CONF_SCAN_INTERVAL: 10}
+    result = await hass.config_entries.options.async_init(push_entry.entry_id)
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_PUSH: False, "auto_push": True}
     )
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert push_entry.state is ConfigEntryState.LOADED
     assert push_entry.runtime_data.push_enabled is False
     simulator.phone.incoming("100")
-    await asyncio.sleep(0.3)
-    await hass.async_block_till_done()
+    await simulator.pusher.wait()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert push_entry.runtime_data.coordinator.last_push is None
     await poll(hass)
     assert hass.states.get(entity_id(hass, "binary_sensor", "ringing")).state == "on"
@@ -268,61 +426,38 @@ def test_action_urls_fit_the_phone() -> None:
     urls = action_urls(base)
     assert "P8310" in urls
     assert all(len(url) <= 256 for _, url in urls.values())
-    assert all(not url.startswith("http://") for _, url in urls.values())
     assert all(" " not in url for _, url in urls.values())
 
 
-async def test_config_flow_shows_the_action_urls(
-    hass: HomeAssistant, ha_url: str, simulator: PhoneSimulator
+async def test_passcode_phone_flow_shows_the_action_urls(
+    hass: HomeAssistant, ha_url: str
 ) -> None:
-    """The last step lists each phone field with this entry's webhook URL."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": "user"}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {
-            "host": "127.0.0.1",
-            "port": simulator.port,
-            "ssl": False,
-            "verify_ssl": False,
-            "password": "admin",
-        },
-    )
-    assert result["step_id"] == "action_urls"
-    urls = result["description_placeholders"]["urls"]
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    await hass.async_block_till_done()
+    """A passcode-only phone gets the list to paste; a session phone does not."""
+    passcode_phone = PhoneSimulator(SimulatorConfig(session_api=False))
+    await passcode_phone.start()
+    try:
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": "user"}
+        )
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {
+                "host": "127.0.0.1",
+                "port": passcode_phone.port,
+                "ssl": False,
+                "verify_ssl": False,
+                "password": "admin",
+            },
+        )
+        assert result["step_id"] == "action_urls"
+        urls = result["description_placeholders"]["urls"]
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+        await hass.async_block_till_done(wait_background_tasks=True)
+    finally:
+        await passcode_phone.stop()
     webhook_id = result["result"].data[CONF_WEBHOOK_ID]
-    host = ha_url.removeprefix("http://")
-    assert f"- P8310 (incoming call): `{host}/api/webhook/{webhook_id}?event=" in urls
+    assert f"- P8310 (incoming call): `{ha_url}/api/webhook/{webhook_id}?" in urls
     assert urls.count("\n") == 11
-
-
-async def test_options_show_urls_and_toggle_push(
-    hass: HomeAssistant, push_entry: MockConfigEntry, ha_url: str
-) -> None:
-    """The options repeat the URLs; turning push off there reloads without it."""
-    result = await hass.config_entries.options.async_init(push_entry.entry_id)
-    assert WEBHOOK_ID in result["description_placeholders"]["urls"]
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 10, CONF_PUSH: False}
-    )
-    await hass.async_block_till_done()
-    assert push_entry.options == {CONF_SCAN_INTERVAL: 10, CONF_PUSH: False}
-    assert push_entry.runtime_data.push_enabled is False
-
-
-async def test_flow_says_when_there_is_no_url(
-    hass: HomeAssistant, push_entry: MockConfigEntry
-) -> None:
-    """Without a reachable URL, the step explains where to set one."""
-    with patch(
-        "custom_components.grandstream_cti.push.get_url",
-        side_effect=NoURLAvailableError,
-    ):
-        result = await hass.config_entries.options.async_init(push_entry.entry_id)
-    assert "no local URL" in result["description_placeholders"]["urls"]
 
 
 async def test_push_resolves_host_names(hass: HomeAssistant) -> None:
@@ -333,50 +468,18 @@ async def test_push_resolves_host_names(hass: HomeAssistant) -> None:
         assert await _resolve(hass, "phone.lan") == set()
 
 
-async def test_loopback_names(hass: HomeAssistant) -> None:
-    """localhost serves only a phone on this machine; names are not loopback."""
-    await async_process_ha_core_config(hass, {"internal_url": "http://localhost:8123"})
-    assert webhook_base_url(hass, WEBHOOK_ID, "phone.lan") is None
-    assert webhook_base_url(hass, WEBHOOK_ID, "localhost") is not None
-
-
-async def test_push_without_a_source_address(
-    hass: HomeAssistant, push_entry: MockConfigEntry, fired: Fired
+async def test_webhook_of_a_disabled_entry_goes_away(
+    hass: HomeAssistant, ha_url: str, push_entry: MockConfigEntry, fired: Fired
 ) -> None:
-    """A request with no usable peer address is dropped."""
-    request = MagicMock(remote=None)
-    assert await async_handle_push(push_entry, hass, request) is None
-    assert fired == []
-
-
-async def test_learning_the_mac_keeps_ids_unique(hass: HomeAssistant) -> None:
-    """A MAC another entry already has, or a malformed one, is not taken."""
-    first = MockConfigEntry(domain=DOMAIN, unique_id="00:0b:82:00:00:01")
-    second = MockConfigEntry(domain=DOMAIN, unique_id="phone.lan")
-    first.add_to_hass(hass)
-    second.add_to_hass(hass)
-    _learn_mac(hass, second, "000b82000001")
-    _learn_mac(hass, second, "zz")
-    assert second.unique_id == "phone.lan"
-    _learn_mac(hass, second, "000b82000002")
-    assert second.unique_id == "00:0b:82:00:00:02"
-
-
-async def test_late_push_after_polling_fires_nothing_more(
-    hass: HomeAssistant,
-    ha_url: str,
-    push_entry: MockConfigEntry,
-    simulator: PhoneSimulator,
-    fired: Fired,
-) -> None:
-    """Polling saw the ring first; the phone's late push is the same event."""
-    await control(simulator, "action_url", {"url": "", "urls": {}})
-    simulator.phone.incoming("+15555550100")
-    await poll(hass)
-    assert [event["type"] for event in fired] == ["incoming"]
-
-    late = f"{ha_url}/api/webhook/{WEBHOOK_ID}?event=incoming_call&remote=+15555550100"
-    async with aiohttp.ClientSession() as session, session.get(late) as response:
-        assert response.status == 200
+    """A push to an entry that no longer wants it unregisters the webhook."""
+    await hass.config_entries.async_set_disabled_by(
+        push_entry.entry_id, ConfigEntryDisabler.USER
+    )
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert [event["type"] for event in fired] == ["incoming"]
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{ha_url}/api/webhook/{WEBHOOK_ID}?event=incoming_call"),
+    ):
+        pass
+    await asyncio.sleep(0)
+    assert fired == []
