@@ -656,3 +656,16 @@ def test_model_define_ignores_bad_numbers() -> None:
     info = parse_model_define('{"num_accounts": "many", "max_account": -2}')
     assert info.num_accounts is None
     assert info == ModelInfo()
+
+
+def test_model_define_outer_keys_win() -> None:
+    # Nested (real firmware) and duplicate keys: the first, outermost wins.
+    text = json.dumps(
+        {
+            "model": "GRP2614",
+            "Model": "ignored",
+            "defines": {"num_accounts": 4, "model": "inner", "support_dnd": True},
+        }
+    )
+    info = parse_model_define(text)
+    assert info == ModelInfo(model="GRP2614", num_accounts=4)
