@@ -56,7 +56,7 @@ def manifest_fixture() -> dict[str, Any]:
 def test_manifest_identity(manifest: dict[str, Any]) -> None:
     """Domain and name, and not a domain somebody else uses."""
     assert manifest["domain"] == "grandstream_cti" == INTEGRATION.name
-    assert manifest["name"] == "Grandstream IP Phone (CTI)"
+    assert manifest["name"] == "Grandstream IP Phone"
     assert manifest["domain"] not in {"grandstream_phone", "grandstream_home"}
 
 
@@ -74,7 +74,7 @@ def test_manifest_values(manifest: dict[str, Any]) -> None:
     assert manifest["config_flow"] is True
     assert manifest["integration_type"] == "device"
     assert manifest["iot_class"] in {"local_polling", "local_push"}
-    assert manifest["requirements"] == []
+    assert manifest["requirements"] == ["getmac==0.9.5"]
     assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
     assert all(owner.startswith("@") for owner in manifest["codeowners"])
     assert manifest["documentation"].startswith("https://")
@@ -87,7 +87,7 @@ def test_manifest_values(manifest: dict[str, Any]) -> None:
 def test_hacs_json() -> None:
     """HACS metadata: our floor version and only keys HACS defines."""
     hacs = _json(ROOT / "hacs.json")
-    assert hacs["name"] == "Grandstream IP Phone (CTI)"
+    assert hacs["name"] == "Grandstream IP Phone"
     assert hacs["homeassistant"] == "2025.4.0"
     assert set(hacs) <= HACS_KEYS
 

@@ -16,6 +16,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
 
 from custom_components.grandstream_cti.const import DOMAIN
 from simulator import PhoneSimulator
@@ -112,13 +113,28 @@ async def test_reject_or_cancel_a_ringing_call(
 
 
 @pytest.mark.parametrize("how", ["button", "action"])
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("accept_call", "There is no ringing call to answer."),
+        ("reject_call", "There is no ringing call to reject."),
+        ("end_call", "There is no call to end."),
+        ("hold_call", "There is no call to hold or resume."),
+        ("cancel_call", "There is no call to cancel."),
+    ],
+)
 async def test_refused_command(
-    hass: HomeAssistant, simulator: PhoneSimulator, run: Any, how: str
+    hass: HomeAssistant,
+    simulator: PhoneSimulator,
+    run: Any,
+    how: str,
+    key: str,
+    message: str,
 ) -> None:
-    """Nothing to end: the phone refuses and the user is told."""
+    """Nothing to act on: one plain sentence per case."""
     with pytest.raises(HomeAssistantError) as err:
-        await run(how, "end_call")
-    assert err.value.translation_key == "command_refused"
+        await run(how, key)
+    assert str(err.value) == message.rstrip(".")
 
 
 async def test_unreachable_phone(
@@ -128,7 +144,31 @@ async def test_unreachable_phone(
     await control(simulator, "fault", {"kind": "drop"})
     with pytest.raises(HomeAssistantError) as err:
         await run("action", "accept_call")
-    assert err.value.translation_key == "communication_error"
+    assert err.value.translation_key == "cannot_connect"
+
+
+@pytest.mark.parametrize(
+    ("fault", "key", "text"),
+    [
+        ("http500", "unexpected_answer", "HTTP 500"),
+        ("garbage", "unexpected_answer", "not JSON"),
+    ],
+)
+async def test_odd_answers_are_not_unreachable(
+    hass: HomeAssistant,
+    simulator: PhoneSimulator,
+    run: Any,
+    fault: str,
+    key: str,
+    text: str,
+) -> None:
+    """HTTP errors and garbage are "answered something unexpected", printable."""
+    await control(simulator, "fault", {"kind": fault})
+    with pytest.raises(HomeAssistantError) as err:
+        await run("action", "accept_call")
+    assert err.value.translation_key == key
+    assert text in str(err.value)
+    assert not any(ord(char) < 0x20 for char in str(err.value))
 
 
 async def test_make_call(
@@ -148,7 +188,9 @@ async def test_make_call(
     assert commands_sent(simulator) == [("api-make_call", {"phonenumber": "*72100"})]
 
 
-@pytest.mark.parametrize("number", ["", "12 34", "call me", "1" * 65, "12;rm"])
+@pytest.mark.parametrize(
+    "number", ["", "12 34", "call me", "1" * 65, "12;rm", "\x1b[31m1", "1" * 1000]
+)
 async def test_make_call_rejects_bad_numbers(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -157,10 +199,57 @@ async def test_make_call_rejects_bad_numbers(
 ) -> None:
     """Numbers a phone cannot dial never reach it."""
     simulator.requests.clear()
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises((ServiceValidationError, vol.Invalid)) as err:
         await _action(hass, "make_call", init_integration, number=number)
-    assert err.value.translation_key == "invalid_number"
+    if isinstance(err.value, ServiceValidationError):
+        assert err.value.translation_key == "invalid_number"
+        # The bad input is quoted shortened and printable, never in full.
+        assert len(str(err.value)) < 200
+        assert "\x1b" not in str(err.value)
     assert commands_sent(simulator) == []
+
+
+@pytest.mark.parametrize("account", [1.7, True, "one", 0, -1])
+async def test_make_call_account_is_a_whole_number(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: PhoneSimulator,
+    account: Any,
+) -> None:
+    """1.7 or true never dial account 1."""
+    simulator.requests.clear()
+    with pytest.raises(vol.Invalid):
+        await _action(
+            hass, "make_call", init_integration, number="100", account=account
+        )
+    assert commands_sent(simulator) == []
+
+
+@pytest.mark.parametrize("account", ["1", 1.0])
+async def test_make_call_account_forms(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: PhoneSimulator,
+    account: Any,
+) -> None:
+    """ "1" and 1.0 are account 1."""
+    simulator.requests.clear()
+    await _action(hass, "make_call", init_integration, number="100", account=account)
+    assert commands_sent(simulator) == [
+        ("api-make_call", {"phonenumber": "100", "account": "0"})
+    ]
+
+
+async def test_make_call_refused_by_the_phone(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: PhoneSimulator
+) -> None:
+    """The phone's "Invalid Request" names what causes it on the phone."""
+    simulator.phone.set_registered(1, False)
+    simulator.phone.accounts[0].sip_id = ""
+    with pytest.raises(HomeAssistantError) as err:
+        await _action(hass, "make_call", init_integration, number="100")
+    assert err.value.translation_key == "make_call_invalid_request"
+    assert "Click-To-Dial" in str(err.value)
 
 
 @pytest.mark.parametrize("account", [3, 9])
@@ -207,6 +296,25 @@ async def test_send_keys_rejects_unknown_keys(
     assert commands_sent(simulator) == []
 
 
+@pytest.mark.parametrize(
+    "keys", [",".join(["1"] * 33), ["1"] * 33, ",".join(["1"] * 10000)]
+)
+async def test_send_keys_is_capped(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: PhoneSimulator,
+    keys: Any,
+) -> None:
+    """A phone's key sequence is short: more than 32 keys is refused, clearly."""
+    simulator.requests.clear()
+    with pytest.raises((ServiceValidationError, vol.Invalid)) as err:
+        await _action(hass, "send_keys", init_integration, keys=keys)
+    if isinstance(err.value, ServiceValidationError):
+        assert err.value.translation_key == "invalid_keys"
+        assert len(str(err.value)) < 600
+    assert commands_sent(simulator) == []
+
+
 async def test_dial_box_and_call_button(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: PhoneSimulator
 ) -> None:
@@ -230,13 +338,23 @@ async def test_dial_box_and_call_button(
     ]
     assert _line_state(hass) == "calling"
 
-    with pytest.raises(ValueError, match="pattern"):
+    # A refused entry, in our own words (no regular expression), empties
+    # the box: the call button never dials the number it replaced.
+    with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
             TEXT_DOMAIN,
             SERVICE_SET_VALUE,
             {ATTR_ENTITY_ID: dial, ATTR_VALUE: "not a number"},
             blocking=True,
         )
+    assert err.value.translation_key == "invalid_number"
+    assert "^" not in str(err.value)
+    assert hass.states.get(dial).state == ""
+    simulator.requests.clear()
+    with pytest.raises(ServiceValidationError) as err:
+        await _press(hass, "call")
+    assert err.value.translation_key == "dial_number_empty"
+    assert commands_sent(simulator) == []
 
 
 async def test_call_button_refuses_a_bad_stored_number(

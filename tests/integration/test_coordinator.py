@@ -71,32 +71,19 @@ async def test_backs_off_while_the_phone_fails(
     # Known down: a failed poll costs one read, not three.
     simulator.requests.clear()
     await poll(hass)
-    assert _reads(simulator) == ["api-get_phone_status"]
+    assert _reads(simulator) == ["api-get_line_status"]
 
     await control(simulator, "fault", {"kind": "none"})
     simulator.requests.clear()
     await poll(hass)
     assert coordinator.update_interval == timedelta(seconds=10)
-    # Back: everything is read again, accounts included.
+    # Back: everything is read again, accounts and DND included.
     assert sorted(set(_reads(simulator))) == [
         "api-get_accounts",
         "api-get_line_status",
         "api-get_phone_status",
+        "config_get",
     ]
     assert hass.states.get(entity_id(hass, "sensor", "phone_status")).state == (
         "available"
     )
-
-
-async def test_backoff_never_shortens_a_long_interval(
-    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: PhoneSimulator
-) -> None:
-    """A user interval above the back-off cap stays as it is."""
-    coordinator = init_integration.runtime_data.coordinator
-    hass.config_entries.async_update_entry(
-        init_integration, options={"scan_interval": 300, "push": True}
-    )
-    await hass.async_block_till_done()
-    await control(simulator, "fault", {"kind": "http500"})
-    await poll(hass, 301)
-    assert coordinator.update_interval == timedelta(seconds=300)

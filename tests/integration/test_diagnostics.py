@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+from homeassistant.const import CONF_PASSWORD
 from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
@@ -13,9 +15,31 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
-from simulator import PhoneSimulator
+from simulator import PhoneSimulator, SimulatorConfig
 
-from .conftest import MAC, PASSCODE, poll
+from .conftest import MAC, poll
+
+PASSWORD = "diag-S3cret"
+
+
+@pytest.fixture
+def simulator_config() -> SimulatorConfig:
+    """A phone whose password is unlike anything else in the diagnostics."""
+    return SimulatorConfig(passcode=PASSWORD)
+
+
+@pytest.fixture
+def mock_config_entry(mock_config_entry: MockConfigEntry) -> MockConfigEntry:
+    """The entry with that password."""
+    return MockConfigEntry(
+        domain=mock_config_entry.domain,
+        title=mock_config_entry.title,
+        unique_id=mock_config_entry.unique_id,
+        entry_id=mock_config_entry.entry_id,
+        version=mock_config_entry.version,
+        minor_version=mock_config_entry.minor_version,
+        data={**mock_config_entry.data, CONF_PASSWORD: PASSWORD},
+    )
 
 
 async def test_diagnostics(
@@ -25,7 +49,10 @@ async def test_diagnostics(
     simulator: PhoneSimulator,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Snapshot during a call; passcode, host, MAC, SIP users and callers redacted."""
+    """Snapshot during a call; password, host, MAC, SIP users and callers redacted.
+
+    The last raw answer of each function is there, redacted the same way.
+    """
     simulator.phone.incoming("+15555550100", "Carol Caller")
     await poll(hass)
     diagnostics = await get_diagnostics_for_config_entry(
@@ -34,5 +61,5 @@ async def test_diagnostics(
     assert diagnostics == snapshot(exclude=props("port"))
 
     text = json.dumps(diagnostics)
-    for secret in (PASSCODE, "127.0.0.1", MAC, "1001", "+15555550100", "Carol"):
+    for secret in (PASSWORD, "127.0.0.1", MAC, "1001", "+15555550100", "Carol"):
         assert secret not in text

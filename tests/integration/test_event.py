@@ -32,10 +32,19 @@ async def _press(hass: HomeAssistant, key: str) -> None:
     )
 
 
+@pytest.mark.parametrize(("names", "shown"), [(False, ""), (True, "Carol")])
 async def test_incoming_answered_ended(
-    hass: HomeAssistant, simulator: PhoneSimulator, fired: list[dict[str, Any]]
+    hass: HomeAssistant,
+    simulator: PhoneSimulator,
+    fired: list[dict[str, Any]],
+    names: bool,
+    shown: str,
 ) -> None:
-    """Ring, answer, hang up: three events, each once, with the caller."""
+    """Ring, answer, hang up: three events, each once, with the caller.
+
+    Most firmware shows no name (the number, once connected); some do.
+    """
+    simulator.quirks.update({"caller_names": names})
     simulator.phone.incoming("+15555550100", "Carol")
     await poll(hass)
     await poll(hass)
@@ -44,7 +53,7 @@ async def test_incoming_answered_ended(
     simulator.phone.remote_hangup(1)
     await poll(hass)
     await poll(hass)
-    caller = {"line": 1, "remote_number": "+15555550100", "remote_name": "Carol"}
+    caller = {"line": 1, "remote_number": "+15555550100", "remote_name": shown}
     assert fired == [
         {"type": "incoming", **caller},
         {"type": "answered", **caller},
