@@ -36,3 +36,6 @@ async def simulator(
         yield sim
     finally:
         await sim.stop()
+    # Whatever a test did, nothing may have reset, provisioned or re-passworded
+    # the phone.
+    assert sim.tripwires == []
