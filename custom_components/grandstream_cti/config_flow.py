@@ -444,7 +444,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
 
         An entry keyed by a MAC the phone or network gave must meet the same
         MAC; an unkeyed (or only hinted) entry takes the phone's own MAC,
-        unless another entry has it.
+        unless another entry has it on more than a push's word.
         """
         updates: dict[str, Any] = {}
         if facts.mac is not None:
@@ -456,7 +456,16 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
                     DOMAIN, facts.mac
                 )
                 if other is not None and other.entry_id != entry.entry_id:
-                    self._abort_if_unique_id_configured()
+                    if other.source == SOURCE_IGNORE or not _hinted(other):
+                        self._abort_if_unique_id_configured()
+                    # Only a push's word for it: the phone proves it is this one.
+                    self.hass.config_entries.async_update_entry(
+                        other,
+                        unique_id=None,
+                        data={
+                            k: v for k, v in other.data.items() if k != CONF_MAC_SOURCE
+                        },
+                    )
                 updates["unique_id"] = facts.mac
                 data[CONF_MAC_SOURCE] = MacSource.PHONE.stored
         domain_data(self.hass).clear(entry.entry_id)
