@@ -1282,11 +1282,12 @@ async def test_reauth_learns_mac(
     await loaded_again(hass, entry)
 
 
+@pytest.mark.parametrize("mac_source", ["phone", "dhcp", "arp"])
 async def test_reauth_mac_of_another_entry(
-    hass: HomeAssistant, simulator: PhoneSimulator
+    hass: HomeAssistant, simulator: PhoneSimulator, mac_source: str
 ) -> None:
     """The phone is one another entry has: already_configured, nothing changes."""
-    other = add_entry(hass, title="Other")
+    other = add_entry(hass, mac_source=mac_source, title="Other")
     entry = add_entry(
         hass, **simulator_entry(simulator, unique_id=None, mac_source=None)
     )
@@ -1297,6 +1298,44 @@ async def test_reauth_mac_of_another_entry(
     assert entry.unique_id is None
     assert other.unique_id == MAC
     assert other.data[CONF_HOST] == FAR_HOST
+
+
+async def test_reauth_mac_of_an_ignored_entry(
+    hass: HomeAssistant, simulator: PhoneSimulator
+) -> None:
+    """An ignored entry keeps its MAC: already_configured, nothing changes."""
+    ignored = MockConfigEntry(
+        domain=DOMAIN, unique_id=MAC, source=SOURCE_IGNORE, data={}
+    )
+    ignored.add_to_hass(hass)
+    entry = add_entry(
+        hass, **simulator_entry(simulator, unique_id=None, mac_source=None)
+    )
+    result = await entry.start_reauth_flow(hass)
+    result = await submit(hass, simulator, result["flow_id"], {CONF_PASSWORD: PASSCODE})
+    assert result["reason"] == "already_configured"
+    assert entry.unique_id is None
+    assert ignored.unique_id == MAC
+
+
+async def test_reauth_takes_mac_from_push_keyed_entry(
+    hass: HomeAssistant, simulator: PhoneSimulator, component: None
+) -> None:
+    """Another entry has the MAC only on a push's word: the phone's proof wins."""
+    hinted = add_entry(hass, mac_source="push", title="Hinted")
+    entry = add_entry(
+        hass, **simulator_entry(simulator, unique_id=None, mac_source=None)
+    )
+    result = await entry.start_reauth_flow(hass)
+    result = await submit(hass, simulator, result["flow_id"], {CONF_PASSWORD: PASSCODE})
+    assert result["reason"] == "reauth_successful"
+    assert entry.unique_id == MAC
+    assert entry.data[CONF_MAC_SOURCE] == "phone"
+    assert hinted.unique_id is None
+    assert CONF_MAC_SOURCE not in hinted.data
+    assert hinted.data[CONF_HOST] == FAR_HOST
+    assert hinted.data[CONF_PASSWORD] == "old"
+    await loaded_again(hass, entry)
 
 
 @pytest.mark.parametrize("simulator_config", [PASSCODE_ONLY], indirect=True)
