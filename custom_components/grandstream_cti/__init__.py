@@ -88,9 +88,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: GrandstreamConfigEntry) 
         async_register_webhook(hass, entry)
     client = create_client(hass, entry.data)
     coordinator = GrandstreamCoordinator(hass, entry, client)
-    entry.runtime_data = GrandstreamRuntimeData(
+    entry.runtime_data = runtime = GrandstreamRuntimeData(
         client=client, coordinator=coordinator, push_enabled=push_enabled(entry)
     )
+    entry.async_on_unload(coordinator.add_call_event_listener(runtime.history.handle))
     try:
         await coordinator.async_config_entry_first_refresh()
     except (ConfigEntryAuthFailed, ConfigEntryError):

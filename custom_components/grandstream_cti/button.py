@@ -49,6 +49,9 @@ BUTTONS = (
     ),
 )
 CALL_BUTTON = ButtonEntityDescription(key="call", translation_key="call")
+RESET_MISSED_CALLS = ButtonEntityDescription(
+    key="reset_missed_calls", translation_key="reset_missed_calls"
+)
 
 
 async def async_setup_entry(
@@ -61,6 +64,7 @@ async def async_setup_entry(
         GrandstreamButton(entry, description) for description in BUTTONS
     ]
     buttons.append(DialButton(entry))
+    buttons.append(ResetMissedCallsButton(entry))
     async_add_entities(buttons)
 
 
@@ -106,3 +110,23 @@ class DialButton(GrandstreamEntity, ButtonEntity):
         await self.coordinator.async_command(
             lambda client: client.make_call(number), "make_call"
         )
+
+
+class ResetMissedCallsButton(GrandstreamEntity, ButtonEntity):
+    """Sets the missed calls back to 0 (nothing is sent to the phone)."""
+
+    entity_description = RESET_MISSED_CALLS
+
+    def __init__(self, entry: GrandstreamConfigEntry) -> None:
+        """Initialize the button."""
+        super().__init__(entry, RESET_MISSED_CALLS.key)
+        self._history = entry.runtime_data.history
+
+    @property
+    def available(self) -> bool:
+        """Return True: resetting needs no phone."""
+        return True
+
+    async def async_press(self) -> None:
+        """Reset the missed calls."""
+        self._history.reset_missed()

@@ -32,6 +32,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .call_events import CallEvent, CallEventType, call_events
+from .call_history import CallHistory
 from .const import (
     CONF_MAC_SOURCE,
     DOCS_PREPARE_PHONE,
@@ -138,8 +139,10 @@ class GrandstreamRuntimeData:
     push_enabled: bool = False
     # Number typed into the dial box, dialled by the call button.
     dial_number: str = ""
-    # Action URL slots this entry wrote, and slots other systems hold.
+    # Action URL slots this entry wrote.
     push_slots: dict[str, str] = field(default_factory=dict)
+    # The last caller and missed calls, from the call events.
+    history: CallHistory = field(default_factory=CallHistory)
 
 
 def _raise_most_telling(*results: object) -> None:

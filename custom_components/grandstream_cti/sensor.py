@@ -20,6 +20,12 @@ from .call_events import remote_name
 from .coordinator import Capabilities, GrandstreamConfigEntry, PhoneSnapshot
 from .cti import Account, Line, LineState, PhoneStatus
 from .entity import GrandstreamEntity
+from .sensor_history import (
+    LAST_CALLER,
+    MISSED_CALLS,
+    LastCallerSensor,
+    MissedCallsSensor,
+)
 
 PARALLEL_UPDATES = 0
 
@@ -158,6 +164,8 @@ async def async_setup_entry(
         for line in snapshot.lines
         for description in LINE_SENSORS
     )
+    entities.append(LastCallerSensor(entry, LAST_CALLER))
+    entities.append(MissedCallsSensor(entry, MISSED_CALLS))
     entities.extend(
         AccountSensor(entry, description, account)
         for account in snapshot.accounts
