@@ -27,15 +27,20 @@ def simulator_config() -> SimulatorConfig:
 
 @pytest.fixture
 async def simulator(
-    socket_enabled: None, simulator_config: SimulatorConfig
+    socket_enabled: None,
+    simulator_config: SimulatorConfig,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[PhoneSimulator]:
-    """Run a simulated phone on a free loopback port for the test."""
+    """Run a simulated phone on a free loopback port for the test.
+
+    A client or integration test fails if it reset, provisioned or
+    re-passworded the phone (the simulator's own tests do so on purpose).
+    """
     sim = PhoneSimulator(simulator_config)
     await sim.start(host="127.0.0.1", port=0)
     try:
         yield sim
     finally:
         await sim.stop()
-    # Whatever a test did, nothing may have reset, provisioned or re-passworded
-    # the phone.
-    assert sim.tripwires == []
+    if "simulator" not in request.node.path.parts:
+        assert sim.tripwires == []
