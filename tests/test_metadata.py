@@ -107,3 +107,43 @@ def test_brand_logo() -> None:
     """A logo exists."""
     with Image.open(INTEGRATION / "brand" / "logo.png") as image:
         assert image.format == "PNG"
+
+
+def _anchors(markdown: str) -> set[str]:
+    """Return GitHub's anchors for the Markdown headings."""
+    anchors = set()
+    for line in markdown.splitlines():
+        if match := re.match(r"#{1,6} (.+)", line):
+            slug = re.sub(r"[^\w\- ]", "", match.group(1).strip().lower())
+            anchors.add(slug.replace(" ", "-"))
+    return anchors
+
+
+def test_links_to_the_readme_exist() -> None:
+    """Every README link the integration hands out (repair issues) has its heading."""
+    const = (INTEGRATION / "const.py").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    used = set(re.findall(r"\{DOCS_URL\}#([\w-]+)", const))
+    assert used
+    assert used <= _anchors(readme)
+    # And the README's own table of contents.
+    assert set(re.findall(r"\]\(#([\w-]+)\)", readme)) <= _anchors(readme)
+
+
+def test_changelog_starts_with_the_manifest_version(manifest: dict[str, Any]) -> None:
+    """The changelog's newest entry is the version the manifest declares."""
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    first = re.search(r"^## (\d+\.\d+\.\d+)", changelog, re.MULTILINE)
+    assert first is not None
+    assert first.group(1) == manifest["version"]
+
+
+def test_readme_offers_every_blueprint() -> None:
+    """Each blueprint file has its import link in the README."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blueprints = sorted(
+        (ROOT / "blueprints" / "automation" / "grandstream_cti").glob("*.yaml")
+    )
+    assert blueprints
+    for path in blueprints:
+        assert f"grandstream_cti%2F{path.name})" in readme
