@@ -13,13 +13,10 @@ from __future__ import annotations
 from homeassistant.components import webhook
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
 
 from .const import (
     CONF_AUTO_PUSH,
     DEFAULT_AUTO_PUSH,
-    DOCS_PUSH,
-    DOMAIN,
     ISSUE_ACTION_URL_SLOTS_TAKEN,
     ISSUE_PUSH_SETUP_FAILED,
     LOGGER,
@@ -31,6 +28,7 @@ from .cti import (
     GrandstreamCTIWriteRejectedError,
 )
 from .cti.session_parsing import config_key
+from .issues import async_clear_issue, async_set_issue
 from .push import (
     HANDED_OUT_FIELDS,
     action_urls,
@@ -69,7 +67,7 @@ async def async_write_action_urls(
         await client.set_config(wanted)
     except GrandstreamCTIWriteRejectedError as err:
         LOGGER.warning("%s did not take its Action URLs: %s", entry.title, err)
-        _set_issue(
+        async_set_issue(
             hass, entry, ISSUE_PUSH_SETUP_FAILED, {"urls": action_urls_markdown(base)}
         )
         return
@@ -77,13 +75,13 @@ async def async_write_action_urls(
         LOGGER.warning("Could not set up push on %s: %s", entry.title, err)
         return
     entry.runtime_data.push_slots = {f"P{key}": url for key, url in wanted.items()}
-    _set_issue(hass, entry, ISSUE_PUSH_SETUP_FAILED, None)
-    _set_issue(
-        hass,
-        entry,
-        ISSUE_ACTION_URL_SLOTS_TAKEN,
-        {"slots": ", ".join(taken)} if taken else None,
-    )
+    async_clear_issue(hass, entry, ISSUE_PUSH_SETUP_FAILED)
+    if taken:
+        async_set_issue(
+            hass, entry, ISSUE_ACTION_URL_SLOTS_TAKEN, {"slots": ", ".join(taken)}
+        )
+    else:
+        async_clear_issue(hass, entry, ISSUE_ACTION_URL_SLOTS_TAKEN)
 
 
 async def async_clear_action_urls(
@@ -99,26 +97,3 @@ async def async_clear_action_urls(
         await client.set_config(own)
     except GrandstreamCTIError as err:
         LOGGER.warning("Could not clear the Action URLs on %s: %s", title, err)
-
-
-def _set_issue(
-    hass: HomeAssistant,
-    entry: GrandstreamConfigEntry,
-    issue: str,
-    placeholders: dict[str, str] | None,
-) -> None:
-    """Raise (placeholders given) or clear one of the push repair issues."""
-    issue_id = f"{issue}_{entry.entry_id}"
-    if placeholders is None:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
-        return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=issue,
-        translation_placeholders={"name": entry.title, **placeholders},
-        learn_more_url=DOCS_PUSH,
-    )

@@ -68,6 +68,7 @@ from .identity import (
     mac_source,
     normalize_host,
     normalize_mac,
+    release_hint,
 )
 from .push import action_urls_markdown, webhook_base_url
 
@@ -286,18 +287,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
             # Home Assistant replaces an ignored entry with the one created.
             return
         if _hinted(entry):
-            LOGGER.warning(
-                "%s was keyed as %s from a push; the phone at %s proves it is %s",
-                entry.title,
-                self.unique_id,
-                data[CONF_HOST],
-                self.unique_id,
-            )
-            self.hass.config_entries.async_update_entry(
-                entry,
-                unique_id=None,
-                data={k: v for k, v in entry.data.items() if k != CONF_MAC_SOURCE},
-            )
+            release_hint(self.hass, entry, f"the phone at {data[CONF_HOST]}")
             return
         if source is MacSource.PHONE:
             self._abort_if_unique_id_configured(
@@ -459,13 +449,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
                     if other.source == SOURCE_IGNORE or not _hinted(other):
                         self._abort_if_unique_id_configured()
                     # Only a push's word for it: the phone proves it is this one.
-                    self.hass.config_entries.async_update_entry(
-                        other,
-                        unique_id=None,
-                        data={
-                            k: v for k, v in other.data.items() if k != CONF_MAC_SOURCE
-                        },
-                    )
+                    release_hint(self.hass, other, entry.title)
                 updates["unique_id"] = facts.mac
                 data[CONF_MAC_SOURCE] = MacSource.PHONE.stored
         domain_data(self.hass).clear(entry.entry_id)

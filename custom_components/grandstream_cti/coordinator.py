@@ -35,7 +35,6 @@ from .call_events import CallEvent, CallEventType, call_events
 from .call_history import CallHistory
 from .const import (
     CONF_MAC_SOURCE,
-    DOCS_PREPARE_PHONE,
     DOMAIN,
     FULL_READ_EVERY_POLLS,
     ISSUE_CLICK_TO_DIAL_OFF,
@@ -74,6 +73,7 @@ from .identity import (
     mac_source,
     normalize_mac,
 )
+from .issues import async_clear_issue, async_set_issue
 
 type GrandstreamConfigEntry = ConfigEntry[GrandstreamRuntimeData]
 type Command = Callable[[GrandstreamCTIClient], Awaitable[None]]
@@ -569,16 +569,8 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             return False
         if enabled is not False:
             return False
-        entry = self.config_entry
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            f"{ISSUE_CLICK_TO_DIAL_OFF}_{entry.entry_id}",
-            is_fixable=True,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_CLICK_TO_DIAL_OFF,
-            translation_placeholders={"name": entry.title},
-            data={"entry_id": entry.entry_id},
+        async_set_issue(
+            self.hass, self.config_entry, ISSUE_CLICK_TO_DIAL_OFF, fixable=True
         )
         return True
 
@@ -597,20 +589,12 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
 
     def _set_issue(self, issue: str, *, active: bool) -> None:
         """Raise or clear one of this phone's repair issues."""
-        issue_id = f"{issue}_{self.config_entry.entry_id}"
-        if not active:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            return
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=issue,
-            translation_placeholders={"name": self.config_entry.title},
-            learn_more_url=DOCS_PREPARE_PHONE,
-        )
+        if active:
+            async_set_issue(
+                self.hass, self.config_entry, issue, severity=ir.IssueSeverity.ERROR
+            )
+        else:
+            async_clear_issue(self.hass, self.config_entry, issue)
 
 
 async def _none() -> None:

@@ -129,13 +129,28 @@ def adopt_mac(
                 other.title,
             )
             return False
-        # The other entry only had a push's word for it.
-        hass.config_entries.async_update_entry(
-            other,
-            unique_id=None,
-            data={k: v for k, v in other.data.items() if k != CONF_MAC_SOURCE},
-        )
+        release_hint(hass, other, entry.title)
     hass.config_entries.async_update_entry(
         entry, unique_id=mac, data={**entry.data, CONF_MAC_SOURCE: source.stored}
     )
     return True
+
+
+@callback
+def release_hint(hass: HomeAssistant, entry: ConfigEntry, claimant: str) -> None:
+    """Take a MAC an entry had only on a push's word away from it.
+
+    claimant names who proved the MAC (a phone, an entry) for the log.
+    """
+    LOGGER.warning(
+        "%s was keyed as %s only by a push; %s proves that MAC: %s loses it",
+        entry.title,
+        entry.unique_id,
+        claimant,
+        entry.title,
+    )
+    hass.config_entries.async_update_entry(
+        entry,
+        unique_id=None,
+        data={k: v for k, v in entry.data.items() if k != CONF_MAC_SOURCE},
+    )

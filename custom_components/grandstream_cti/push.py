@@ -18,14 +18,12 @@ from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from yarl import URL
 
 from .const import (
     CONF_PUSH,
     DEFAULT_PUSH,
-    DOCS_PUSH,
     DOMAIN,
     ISSUE_NO_LOCAL_URL,
     ISSUE_PUSH_FROM_OTHER_ADDRESS,
@@ -42,6 +40,7 @@ from .cti.action_url import (
 )
 from .domain_data import domain_data
 from .identity import MacSource, adopt_mac, normalize_mac
+from .issues import async_clear_issue, async_set_issue
 
 # Events worth a slot on the phone: calls, and what changes our entities.
 HANDED_OUT_EVENTS: Final = (
@@ -194,9 +193,7 @@ async def _async_handle_webhook(
     if source is None or source not in await _resolve(hass, entry.data[CONF_HOST]):
         _warn_other_address(hass, entry, source or "?")
         return None
-    ir.async_delete_issue(
-        hass, DOMAIN, f"{ISSUE_PUSH_FROM_OTHER_ADDRESS}_{entry.entry_id}"
-    )
+    async_clear_issue(hass, entry, ISSUE_PUSH_FROM_OTHER_ADDRESS)
     params = parse_action_url_params(request.raw_path)
     event = parse_action_url_event(params)
     LOGGER.debug("Push from %s: %s", entry.title, event or "unknown event")
@@ -236,19 +233,11 @@ def _warn_other_address(
         source,
         entry.data[CONF_HOST],
     )
-    ir.async_create_issue(
+    async_set_issue(
         hass,
-        DOMAIN,
-        f"{ISSUE_PUSH_FROM_OTHER_ADDRESS}_{entry.entry_id}",
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=ISSUE_PUSH_FROM_OTHER_ADDRESS,
-        translation_placeholders={
-            "name": entry.title,
-            "address": source,
-            "host": entry.data[CONF_HOST],
-        },
-        learn_more_url=DOCS_PUSH,
+        entry,
+        ISSUE_PUSH_FROM_OTHER_ADDRESS,
+        {"address": source, "host": entry.data[CONF_HOST]},
     )
 
 
@@ -257,19 +246,9 @@ def async_check_local_url(
     hass: HomeAssistant, entry: GrandstreamConfigEntry
 ) -> str | None:
     """Return the webhook URL the phone can reach; raise an issue when none."""
-    issue_id = f"{ISSUE_NO_LOCAL_URL}_{entry.entry_id}"
     base = webhook_base_url(hass, entry.data[CONF_WEBHOOK_ID], entry.data[CONF_HOST])
     if base is None and push_enabled(entry):
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_NO_LOCAL_URL,
-            translation_placeholders={"name": entry.title},
-            learn_more_url=DOCS_PUSH,
-        )
+        async_set_issue(hass, entry, ISSUE_NO_LOCAL_URL)
     else:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        async_clear_issue(hass, entry, ISSUE_NO_LOCAL_URL)
     return base

@@ -133,6 +133,10 @@ def _stable_state(domain: str, state: State | None) -> str | None:
     return state.state
 
 
+# Attributes that hold the time something happened: stable in snapshots.
+TIMES = frozenset({"started", "last_reset"})
+
+
 def describe_entities(hass: HomeAssistant, entry_id: str) -> dict[str, Any]:
     """Return a version-independent picture of the entry's entities.
 
@@ -159,7 +163,7 @@ def describe_entities(hass: HomeAssistant, entry_id: str) -> dict[str, Any]:
             "attributes": None
             if state is None
             else {
-                str(key): value
+                str(key): "<time>" if key in TIMES and value else value
                 for key, value in sorted(state.attributes.items())
                 if key != "friendly_name"
             },
