@@ -184,7 +184,8 @@ async def control(sim: PhoneSimulator, route: str, payload: dict[str, Any]) -> A
     """POST to the simulator's control API, as an outside tool would."""
     async with (
         aiohttp.ClientSession() as session,
-        session.post(f"{sim.url}/sim/{route}", json=payload) as response,
+        # A WP826 simulator serves HTTPS with its self-signed certificate.
+        session.post(f"{sim.url}/sim/{route}", json=payload, ssl=False) as response,
     ):
         response.raise_for_status()
         return await response.json()

@@ -1,8 +1,9 @@
-"""The passcode never escapes: not in logs, even at debug level."""
+"""The password (and the session id) never escape: not in logs, even at debug level."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 import pytest
@@ -15,7 +16,15 @@ from .conftest import control, poll
 SECRET = "Sup3r-S3cret-Passcode"
 
 
-@pytest.mark.parametrize("simulator_config", [SimulatorConfig(passcode=SECRET)])
+@pytest.mark.parametrize(
+    "simulator_config",
+    [
+        SimulatorConfig(passcode=SECRET, session_api=False),
+        SimulatorConfig(passcode=SECRET),
+        SimulatorConfig(passcode=SECRET, profile="wp826"),
+    ],
+    ids=["passcode", "session", "wp826"],
+)
 async def test_passcode_not_in_logs(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -24,6 +33,15 @@ async def test_passcode_not_in_logs(
 ) -> None:
     """Set up, fail every way, recover and reload with debug logging on."""
     caplog.set_level(logging.DEBUG)
+    sids: list[str] = []
+    opened = simulator.sessions._open
+
+    def remember(username: str, role: str) -> Any:
+        session = opened(username, role)
+        sids.append(session.sid)
+        return session
+
+    simulator.sessions._open = remember  # type: ignore[method-assign]
     entry = MockConfigEntry(
         domain=mock_config_entry.domain,
         title=mock_config_entry.title,
@@ -41,9 +59,21 @@ async def test_passcode_not_in_logs(
     await poll(hass)
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
+    if simulator.config.session_api:
+        # A configuration write and its read-back, with the session id.
+        await hass.services.async_call(
+            "switch",
+            "turn_on",
+            {"entity_id": "switch.grp2614_alice_do_not_disturb"},
+            blocking=True,
+        )
+    simulator.sessions.expire_all()
     await control(simulator, "config", {"passcode": "other"})
     await poll(hass)
     await hass.async_block_till_done()
+    assert bool(sids) is simulator.config.session_api
+    for sid in sids:
+        assert sid not in caplog.text
 
     assert "api-get_line_status" in caplog.text or caplog.records
     assert SECRET not in caplog.text
