@@ -26,6 +26,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.grandstream_cti.const import CONF_PUSH, DOMAIN
 from custom_components.grandstream_cti.coordinator import GrandstreamCoordinator
+from custom_components.grandstream_cti.domain_data import domain_data
 from custom_components.grandstream_cti.push import (
     _resolve,
     action_urls,
@@ -469,17 +470,31 @@ async def test_push_resolves_host_names(hass: HomeAssistant) -> None:
 
 
 async def test_webhook_of_a_disabled_entry_goes_away(
-    hass: HomeAssistant, ha_url: str, push_entry: MockConfigEntry, fired: Fired
+    hass: HomeAssistant,
+    ha_url: str,
+    mock_config_entry: MockConfigEntry,
+    simulator: PhoneSimulator,
 ) -> None:
-    """A push to an entry that no longer wants it unregisters the webhook."""
+    """An entry disabled while it waited to retry keeps no webhook past a push.
+
+    Home Assistant does not unload an entry that never loaded, so its webhook
+    outlives it; the next request to it unregisters it.
+    """
+    simulator.set_fault("offline")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
     await hass.config_entries.async_set_disabled_by(
-        push_entry.entry_id, ConfigEntryDisabler.USER
+        mock_config_entry.entry_id, ConfigEntryDisabler.USER
     )
     await hass.async_block_till_done(wait_background_tasks=True)
+    assert WEBHOOK_ID in domain_data(hass).webhooks
     async with (
         aiohttp.ClientSession() as session,
         session.get(f"{ha_url}/api/webhook/{WEBHOOK_ID}?event=incoming_call"),
     ):
         pass
-    await asyncio.sleep(0)
-    assert fired == []
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert domain_data(hass).webhooks == {}
+    assert mock_config_entry.state is ConfigEntryState.NOT_LOADED
