@@ -355,6 +355,14 @@ async def test_dial_box_and_call_button(
         await _press(hass, "call")
     assert err.value.translation_key == "dial_number_empty"
     assert commands_sent(simulator) == []
+    # Emptying the box on purpose is no error.
+    await hass.services.async_call(
+        TEXT_DOMAIN,
+        SERVICE_SET_VALUE,
+        {ATTR_ENTITY_ID: dial, ATTR_VALUE: "   "},
+        blocking=True,
+    )
+    assert hass.states.get(dial).state == ""
 
 
 async def test_call_button_refuses_a_bad_stored_number(

@@ -139,11 +139,16 @@ async def test_dnd_switch(
     assert simulator.phone.dnd is True
     assert hass.states.get(dnd).state == "on"
     assert hass.states.get(entity_id(hass, "sensor", "phone_status")).state == "dnd"
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": dnd}, blocking=True
+    )
+    assert simulator.phone.dnd is False
+    assert hass.states.get(dnd).state == "off"
     # Toggled on the phone: shows on the next full read (or at once with push).
-    simulator.phone.set_dnd(False)
+    simulator.phone.set_dnd(True)
     for _ in range(3):
         await poll(hass)
-    assert hass.states.get(dnd).state == "off"
+    assert hass.states.get(dnd).state == "on"
 
 
 class TestPasscodePhone:

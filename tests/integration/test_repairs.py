@@ -177,6 +177,29 @@ class TestClickToDial:
         await _action(hass, "make_call", number="100")
         assert simulator.tripwires == []
 
+    async def test_fix_when_the_phone_is_away(
+        self,
+        hass: HomeAssistant,
+        init_integration: MockConfigEntry,
+        simulator: PhoneSimulator,
+    ) -> None:
+        """Unreachable: try later; unloaded: once it is loaded again."""
+        assert await async_setup_component(hass, "repairs", {})
+        with pytest.raises(HomeAssistantError):
+            await _action(hass, "make_call", number="100")
+        manager = repairs_flow_manager(hass)
+        assert manager is not None
+        flow = await manager.async_init(DOMAIN, data={"issue_id": CLICK_TO_DIAL_ISSUE})
+        await control(simulator, "fault", {"kind": "drop"})
+        result = await manager.async_configure(flow["flow_id"], {})
+        assert result["reason"] == "cannot_fix"
+        await control(simulator, "fault", {"kind": "none"})
+
+        await hass.config_entries.async_unload(init_integration.entry_id)
+        flow = await manager.async_init(DOMAIN, data={"issue_id": CLICK_TO_DIAL_ISSUE})
+        result = await manager.async_configure(flow["flow_id"], {})
+        assert result["reason"] == "phone_not_loaded"
+
     async def test_user_account_may_not_fix_it(
         self,
         hass: HomeAssistant,
