@@ -2,14 +2,18 @@
 """Make a running Home Assistant a ready demo of the Grandstream integration.
 
 Does what a user would, through Home Assistant's HTTP and websocket APIs:
-onboarding (a local user), the local network URL (so the phone can reach
-Home Assistant), the simulated phone added through the config flow, its
-Action URLs pasted into the simulator (push), and a "Phone" dashboard.
+onboarding (a local user), the local network URL (so the phones can reach
+Home Assistant), the simulated phones added through the config flow — a
+GRP2614 desk phone (HTTP) and a WP826 Wi-Fi handset (HTTPS, self-signed) —
+and a "Phone" dashboard. Nobody pastes Action URLs: both phones have the web
+session API, so each entry writes its own into the phone's slots; this
+script checks that they arrived (the simulator's /sim/action_url).
 Idempotent: run it again and it logs in and reuses what is there.
 
 Started by ``scripts/develop --demo`` once Home Assistant runs; by hand:
 
     .venv/bin/python scripts/demo_setup.py [--url http://127.0.0.1:8123]
+        [--simulator http://127.0.0.1:8080] [--wp826 https://127.0.0.1:8081]
 """
 
 from __future__ import annotations
@@ -18,25 +22,25 @@ import argparse
 import asyncio
 from dataclasses import dataclass
 import os
-import re
 import sys
 import time
 from typing import Any, Final
-from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
+from yarl import URL
 
 DOMAIN: Final = "grandstream_cti"
 DEFAULT_URL: Final = "http://127.0.0.1:8123"
 DEFAULT_SIMULATOR: Final = "http://127.0.0.1:8080"
+DEFAULT_WP826: Final = "https://127.0.0.1:8081"
 DEMO_NAME: Final = "Demo"
 DEMO_USERNAME: Final = "demo"
 DEMO_PASSWORD: Final = "demo-phone"  # a throwaway local demo account
 DASHBOARD: Final = "phone-demo"
 RING_EXAMPLE: Final = '{"number": "+15555550100", "name": "Alice"}'
-
-# Backticked URLs in the flows' "urls" placeholder (one Markdown line each).
-_BACKTICKED: Final = re.compile(r"`([^`\s]+)`")
+# Seconds to wait for an entry's Action URLs to show up in the phone's slots
+# (the entry writes them in the background once it is set up).
+PUSH_WAIT: Final = 20
 
 
 class DemoError(Exception):
@@ -49,11 +53,40 @@ def log(message: str) -> None:
 
 
 @dataclass(frozen=True)
+class PhoneSpec:
+    """One simulated phone to add: its label and URL (also its control API's)."""
+
+    label: str  # the model: GRP2614, WP826
+    url: str  # http(s)://host:port
+
+    @property
+    def host(self) -> str:
+        """Return the phone's host."""
+        return URL(self.url).host or "127.0.0.1"
+
+    @property
+    def port(self) -> int:
+        """Return the phone's port."""
+        return URL(self.url).port or 80
+
+    @property
+    def ssl(self) -> bool:
+        """Return True for a phone on HTTPS."""
+        return URL(self.url).scheme == "https"
+
+    @property
+    def handset(self) -> bool:
+        """Return True for a Wi-Fi handset (battery and Wi-Fi sensors)."""
+        return self.label.upper().startswith("WP")
+
+
+@dataclass(frozen=True)
 class Options:
     """What to provision, from the command line."""
 
     url: str
-    simulator: str
+    phones: tuple[PhoneSpec, ...]
+    phone_username: str
     phone_password: str
     name: str
     username: str
@@ -65,16 +98,6 @@ class Options:
     def client_id(self) -> str:
         """Return the OAuth client id: Home Assistant's own frontend."""
         return f"{self.url}/"
-
-    @property
-    def simulator_host(self) -> str:
-        """Return the simulated phone's host."""
-        return urlsplit(self.simulator).hostname or "127.0.0.1"
-
-    @property
-    def simulator_port(self) -> int:
-        """Return the simulated phone's port."""
-        return urlsplit(self.simulator).port or 80
 
 
 class HomeAssistantApi:
@@ -310,9 +333,9 @@ async def wait_until_running(api: HomeAssistantApi, limit: float) -> None:
 async def set_core_config(ws: Websocket, url: str) -> None:
     """Set the local network URL (and a country, as onboarding would).
 
-    The phone pushes to the URLs the flows show. Home Assistant listens on
-    loopback only, so the URL it would guess (this machine's network address)
-    would not answer.
+    Each entry builds the Action URLs it writes into its phone from the local
+    URL. Home Assistant listens on loopback only, so the URL it would guess
+    (this machine's network address) would not answer.
     """
     config = await ws.call("get_config")
     changes: dict[str, str] = {}
@@ -332,6 +355,28 @@ async def _entries(api: HomeAssistantApi) -> list[dict[str, Any]]:
     return entries
 
 
+def _same_origin(first: str | None, second: str) -> bool:
+    """Return True when two URLs name the same scheme, host and port."""
+    if not first:
+        return False
+    one, two = URL(first), URL(second)
+    return (one.scheme, one.host, one.port) == (two.scheme, two.host, two.port)
+
+
+async def find_entry(
+    ws: Websocket, api: HomeAssistantApi, phone: PhoneSpec
+) -> str | None:
+    """Return the entry of a phone added earlier: its device links to the phone."""
+    entries = {entry["entry_id"] for entry in await _entries(api)}
+    devices: list[dict[str, Any]] = await ws.call("config/device_registry/list")
+    for device in devices:
+        if _same_origin(device.get("configuration_url"), phone.url):
+            for entry_id in device.get("config_entries") or []:
+                if entry_id in entries:
+                    return str(entry_id)
+    return None
+
+
 def _print_urls(result: dict[str, Any]) -> None:
     urls = (result.get("description_placeholders") or {}).get("urls")
     if urls:
@@ -340,35 +385,41 @@ def _print_urls(result: dict[str, Any]) -> None:
             print(f"    {line}", flush=True)
 
 
-async def add_phone(api: HomeAssistantApi, opts: Options) -> str:
-    """Add the simulated phone through the config flow; return its entry id."""
-    if entries := await _entries(api):
-        entry = entries[0]
-        log(f"the phone is already added ({entry['title']})")
-        return str(entry["entry_id"])
+async def add_phone(
+    ws: Websocket, api: HomeAssistantApi, opts: Options, phone: PhoneSpec
+) -> str:
+    """Add a simulated phone through the config flow; return its entry id."""
+    if entry_id := await find_entry(ws, api, phone):
+        log(f"the {phone.label} at {phone.url} is already added")
+        return entry_id
     result = await api.post(
         "/api/config/config_entries/flow",
         {"handler": DOMAIN, "show_advanced_options": False},
     )
     connection = {
-        "host": opts.simulator_host,
-        "port": opts.simulator_port,
-        "ssl": False,
-        "verify_ssl": False,
+        "host": phone.host,
+        "port": phone.port,
+        "ssl": phone.ssl,
+        "verify_ssl": False,  # the phones' self-signed certificate
+        "username": opts.phone_username,
         "password": opts.phone_password,
     }
-    for _ in range(5):  # user, then informational steps (action_urls)
+    for _ in range(5):  # user, then (passcode-only phones) action_urls
         kind = result.get("type")
         if kind == "create_entry":
             entry_id = str(result["result"]["entry_id"])
-            log(f"added the phone: {result.get('title')}")
+            log(f"added the {phone.label}: {result.get('title')}")
             return entry_id
+        if kind == "abort" and result.get("reason") == "already_configured":
+            # The flow knows the phone: an entry at this address, or one with
+            # its MAC (which the flow has just moved to this address).
+            return await _entry_by_title(api, phone)
         if kind != "form":
             raise DemoError(
-                f"adding the phone ended with {kind}: {result.get('reason')}"
+                f"adding the {phone.label} ended with {kind}: {result.get('reason')}"
             )
         if result.get("errors"):
-            raise DemoError(f"the phone's form says {result['errors']}")
+            raise DemoError(f"the {phone.label}'s form says {result['errors']}")
         step = result.get("step_id")
         if step == "user":
             user_input: dict[str, Any] = connection
@@ -380,12 +431,33 @@ async def add_phone(api: HomeAssistantApi, opts: Options) -> str:
             ]
             if required:
                 raise DemoError(f"unexpected step {step!r} asks for {required}")
+            # Only a passcode-only phone gets here: its URLs are pasted by hand.
             _print_urls(result)
             user_input = {}
         result = await api.post(
             f"/api/config/config_entries/flow/{result['flow_id']}", user_input
         )
-    raise DemoError("the config flow did not finish")
+    raise DemoError(f"the config flow for the {phone.label} did not finish")
+
+
+async def _entry_by_title(api: HomeAssistantApi, phone: PhoneSpec) -> str:
+    """Return the one entry whose title names the phone's model."""
+    found = [
+        entry
+        for entry in await _entries(api)
+        if str(entry.get("title", "")).upper().startswith(phone.label.upper())
+    ]
+    if len(found) != 1:
+        raise DemoError(
+            f"the config flow says the {phone.label} at {phone.url} is already "
+            "added, but no entry's title tells which one it is; delete it or start "
+            "over with scripts/develop --demo --reset"
+        )
+    log(
+        f"the {phone.label} is already added ({found[0]['title']}); the config flow "
+        f"knows it by its address or MAC, and has it at {phone.url}"
+    )
+    return str(found[0]["entry_id"])
 
 
 async def wait_loaded(api: HomeAssistantApi, entry_id: str, limit: float = 60) -> None:
@@ -404,105 +476,153 @@ async def wait_loaded(api: HomeAssistantApi, entry_id: str, limit: float = 60) -
         await asyncio.sleep(1)
 
 
-def parse_action_urls(text: str) -> dict[str, str]:
-    """Return event → URL from the flows' Markdown list of Action URLs."""
-    urls: dict[str, str] = {}
-    for line in text.splitlines():
-        if not (match := _BACKTICKED.search(line)):
-            continue
-        shown = match.group(1)
-        url = shown if "://" in shown else f"http://{shown}"
-        if event := parse_qs(urlsplit(url).query).get("event", [""])[0]:
-            urls[event] = url
-    return urls
-
-
-async def wire_push(
-    session: aiohttp.ClientSession, api: HomeAssistantApi, opts: Options, entry_id: str
-) -> bool:
-    """Paste the Action URLs from the phone's options into the simulator."""
-    result = await api.post(
-        "/api/config/config_entries/options/flow", {"handler": entry_id}
-    )
-    try:
-        placeholders = result.get("description_placeholders") or {}
-        urls: dict[str, str] = {}
-        for text in placeholders.values():
-            urls.update(parse_action_urls(str(text)))
-    finally:
-        if result.get("flow_id") and result.get("type") == "form":
-            await api.request(
-                "DELETE", f"/api/config/config_entries/options/flow/{result['flow_id']}"
+async def _pushed_slots(
+    session: aiohttp.ClientSession, opts: Options, phone: PhoneSpec
+) -> dict[str, str]:
+    """Return the phone's Action URL slots that point at Home Assistant's webhooks."""
+    async with session.get(
+        f"{phone.url}/sim/action_url",
+        ssl=False,  # the simulated WP826's self-signed certificate
+        timeout=aiohttp.ClientTimeout(total=10),
+    ) as resp:
+        if resp.status != 200:
+            raise DemoError(
+                f"GET {phone.url}/sim/action_url: HTTP {resp.status} "
+                f"{await resp.text()}"
             )
-    if not urls:
+        slots: dict[str, str] = (await resp.json()).get("slots") or {}
+    prefix = f"{opts.url}/api/webhook/"
+    return {slot: url for slot, url in slots.items() if url.startswith(prefix)}
+
+
+async def _wait_pushed(
+    session: aiohttp.ClientSession, opts: Options, phone: PhoneSpec
+) -> dict[str, str]:
+    deadline = time.monotonic() + PUSH_WAIT
+    while not (slots := await _pushed_slots(session, opts, phone)):
+        if time.monotonic() > deadline:
+            break
+        await asyncio.sleep(1)
+    return slots
+
+
+async def check_push(
+    session: aiohttp.ClientSession,
+    api: HomeAssistantApi,
+    opts: Options,
+    phone: PhoneSpec,
+    entry_id: str,
+) -> bool:
+    """Check that the entry wrote its Action URLs into the phone's slots.
+
+    An entry writes them when it is set up, from the local URL it finds
+    then: one set up before that URL was right is reloaded once.
+    """
+    slots = await _wait_pushed(session, opts, phone)
+    if not slots:
+        log(f"the {phone.label}'s Action URL slots are empty: reloading its entry")
+        await api.post(f"/api/config/config_entries/entry/{entry_id}/reload")
+        await wait_loaded(api, entry_id)
+        slots = await _wait_pushed(session, opts, phone)
+    if not slots:
         log(
-            "WARNING: the phone's options show no Action URLs "
-            f"({placeholders.get('urls', 'no urls placeholder')!r}); push is not "
-            "wired, the dashboard follows the phone by polling"
+            f"WARNING: the {phone.label} got no Action URLs from Home Assistant "
+            f"({phone.url}/sim/action_url); push is not set up, the dashboard "
+            "follows it by polling"
         )
         return False
-    await _post_json(session, f"{opts.simulator}/sim/action_url", {"urls": urls})
-    log(f"push wired: the simulator calls Home Assistant on {len(urls)} events")
+    example = next(iter(slots.values())).split("?", 1)[0]
+    log(
+        f"push set up: the {phone.label}'s entry wrote {len(slots)} Action URL "
+        f"slots ({', '.join(sorted(slots))}) pointing at {example}"
+    )
     return True
+
+
+async def report_issues(ws: Websocket) -> None:
+    """Log the integration's repair issues, if any (they say what is wrong)."""
+    answer = await ws.call("repairs/list_issues")
+    for issue in answer.get("issues") or []:
+        if issue.get("domain") == DOMAIN and not issue.get("dismissed_version"):
+            placeholders = issue.get("translation_placeholders") or {}
+            log(
+                f"WARNING: repair issue {issue.get('translation_key')} "
+                f"({', '.join(f'{k}: {v}' for k, v in placeholders.items())})"
+            )
 
 
 @dataclass
 class PhoneEntities:
-    """The entity ids the dashboard shows."""
+    """The entity ids of one phone that the dashboard shows."""
 
+    title: str
+    handset: bool
     status: str | None = None
     line: str | None = None
-    caller: str | None = None
+    remote: str | None = None
     ringing: str | None = None
     in_call: str | None = None
+    last_caller: str | None = None
+    missed: str | None = None
+    reset_missed: str | None = None
+    dnd: str | None = None
+    battery: str | None = None
+    wifi: str | None = None
     answer: str | None = None
     reject: str | None = None
     hang_up: str | None = None
-    hold: str | None = None
     call: str | None = None
     dial: str | None = None
-    event: str | None = None
 
 
-# (entity domain, translation key) → PhoneEntities field; lines: line 1 only.
+# (entity domain, unique id without the entry id) → PhoneEntities field.
 _ENTITY_KEYS: Final = {
     ("sensor", "phone_status"): "status",
-    ("sensor", "line_state"): "line",
-    ("sensor", "line_remote"): "caller",
+    ("sensor", "line_1_line_state"): "line",
+    ("sensor", "line_1_line_remote"): "remote",
+    ("sensor", "last_caller"): "last_caller",
+    ("sensor", "missed_calls"): "missed",
+    ("sensor", "battery"): "battery",
+    ("sensor", "wifi_signal"): "wifi",
     ("binary_sensor", "ringing"): "ringing",
     ("binary_sensor", "in_call"): "in_call",
+    ("switch", "dnd"): "dnd",
     ("button", "accept_call"): "answer",
     ("button", "reject_call"): "reject",
     ("button", "end_call"): "hang_up",
-    ("button", "hold_call"): "hold",
     ("button", "call"): "call",
+    ("button", "reset_missed_calls"): "reset_missed",
     ("text", "dial_number"): "dial",
-    ("event", "call"): "event",
 }
+# Only Wi-Fi handsets have these.
+_HANDSET_ONLY: Final = frozenset({"battery", "wifi"})
 
 
-async def find_entities(ws: Websocket, entry_id: str) -> PhoneEntities:
+async def find_entities(
+    ws: Websocket, entry_id: str, title: str, handset: bool
+) -> PhoneEntities:
     """Find the phone's entities in the entity registry."""
-    found = PhoneEntities()
+    found = PhoneEntities(title=title, handset=handset)
+    wanted = [
+        field
+        for field in _ENTITY_KEYS.values()
+        if handset or field not in _HANDSET_ONLY
+    ]
     for _ in range(30):
         registry: list[dict[str, Any]] = await ws.call("config/entity_registry/list")
         for entity in registry:
             if entity.get("config_entry_id") != entry_id or entity.get("disabled_by"):
                 continue
             entity_id: str = entity["entity_id"]
-            key = (entity_id.split(".", 1)[0], str(entity.get("translation_key")))
-            if key[1] in ("line_state", "line_remote") and not str(
-                entity.get("unique_id", "")
-            ).startswith(f"{entry_id}_line_1_"):
-                continue
-            if field := _ENTITY_KEYS.get(key):
+            unique_id = str(entity.get("unique_id", ""))
+            key = unique_id.removeprefix(f"{entry_id}_")
+            if field := _ENTITY_KEYS.get((entity_id.split(".", 1)[0], key)):
                 setattr(found, field, entity_id)
-        if found.status and found.caller and found.answer:
+        if all(getattr(found, field) for field in wanted):
             break
         await asyncio.sleep(1)
-    missing = [name for name, value in vars(found).items() if value is None]
-    if missing:
-        log(f"WARNING: no entity found for {', '.join(missing)}")
+    if missing := [field for field in wanted if getattr(found, field) is None]:
+        log(f"WARNING: {title}: no entity found for {', '.join(missing)}")
     return found
 
 
@@ -510,7 +630,10 @@ def _tile(entity: str | None, **extra: Any) -> list[dict[str, Any]]:
     return [{"type": "tile", "entity": entity, **extra}] if entity else []
 
 
-def _press_tile(entity: str | None, name: str, icon: str) -> list[dict[str, Any]]:
+def _press_tile(
+    entity: str | None, name: str, icon: str, *, vertical: bool = False
+) -> list[dict[str, Any]]:
+    """Return a tile that presses a button (vertical: three in a row)."""
     press = {
         "action": "perform-action",
         "perform_action": "button.press",
@@ -523,68 +646,85 @@ def _press_tile(entity: str | None, name: str, icon: str) -> list[dict[str, Any]
         hide_state=True,
         tap_action=press,
         icon_tap_action=press,
-        grid_options={"columns": 6},
+        **({"vertical": True, "grid_options": {"columns": 4}} if vertical else {}),
     )
 
 
-def dashboard_config(e: PhoneEntities, simulator: str) -> dict[str, Any]:
-    """Return the Phone dashboard (one sections view)."""
-    caller = e.caller or ""
+def phone_section(e: PhoneEntities) -> dict[str, Any]:
+    """Return one phone's section: state, call history, controls, dial box."""
+    # Phones show no caller name while ringing (and the Action URLs carry
+    # none), so the number is often all there is.
+    name = f"state_attr('{e.remote or ''}', 'remote_name')"
+    number = f"state_attr('{e.remote or ''}', 'remote_number')"
     incoming = {
         "type": "markdown",
         "content": (
             '## <ha-icon icon="mdi:phone-ring"></ha-icon> Incoming call\n'
-            f"**{{{{ state_attr('{caller}', 'remote_name') or 'Unknown caller' }}}}**"
-            f" · {{{{ state_attr('{caller}', 'remote_number') }}}}"
+            f"**{{{{ {name} or {number} or 'Unknown caller' }}}}**"
+            f"{{{{ (' · ' ~ {number}) if {name} and {number} else '' }}}}"
         ),
         "visibility": [{"condition": "state", "entity": e.ringing, "state": "on"}],
     }
-    phone = [
-        {"type": "heading", "heading": "Desk phone", "icon": "mdi:deskphone"},
-        *([incoming] if e.ringing and e.caller else []),
+    toggle = {"action": "toggle"}
+    cards = [
+        {
+            "type": "heading",
+            "heading": e.title,
+            "icon": "mdi:cellphone" if e.handset else "mdi:deskphone",
+        },
+        *([incoming] if e.ringing and e.remote else []),
         *_tile(e.status, name="Status"),
         *_tile(e.line, name="Line 1"),
-        *_tile(e.caller, name="Caller", grid_options={"columns": 12}),
+        *_tile(e.remote, name="Line 1 remote party", grid_options={"columns": 12}),
         *_tile(e.ringing, name="Ringing"),
         *_tile(e.in_call, name="In call"),
+        *_press_tile(e.answer, "Answer", "mdi:phone", vertical=True),
+        *_press_tile(e.reject, "Reject", "mdi:phone-cancel", vertical=True),
+        *_press_tile(e.hang_up, "End", "mdi:phone-hangup", vertical=True),
+        *_tile(e.last_caller, name="Last caller", grid_options={"columns": 12}),
+        *_tile(e.missed, name="Missed calls"),
+        *_press_tile(e.reset_missed, "Reset missed calls", "mdi:phone-missed"),
+        *_tile(e.dnd, name="Do not disturb", tap_action=toggle),
+        *_tile(e.battery, name="Battery"),
+        *_tile(e.wifi, name="Wi-Fi signal", icon="mdi:wifi"),
     ]
-    controls = [
-        {"type": "heading", "heading": "Call", "icon": "mdi:phone-in-talk"},
-        *_press_tile(e.answer, "Answer", "mdi:phone"),
-        *_press_tile(e.reject, "Reject", "mdi:phone-cancel"),
-        *_press_tile(e.hang_up, "Hang up", "mdi:phone-hangup"),
-        *_press_tile(e.hold, "Hold / resume", "mdi:phone-paused"),
-        {"type": "heading", "heading": "Dial", "icon": "mdi:dialpad"},
-        {
-            "type": "entities",
-            "entities": [
-                *([{"entity": e.dial, "name": "Number"}] if e.dial else []),
-                *([{"entity": e.call, "name": "Call it"}] if e.call else []),
-            ],
-        },
-        {"type": "heading", "heading": "Simulated phone", "icon": "mdi:test-tube"},
-        {
-            "type": "markdown",
-            "content": (
-                f"Ring it from its [control page]({simulator}/sim/) or with\n"
-                f"`curl -X POST {simulator}/sim/incoming -d '{RING_EXAMPLE}'`"
-            ),
-        },
+    dial = [
+        *([{"entity": e.dial, "name": "Number"}] if e.dial else []),
+        *([{"entity": e.call, "name": "Call it"}] if e.call else []),
     ]
-    logged = [entity for entity in (e.event, e.status) if entity]
+    if dial:
+        cards.append({"type": "entities", "entities": dial})
+    return {"type": "grid", "cards": cards}
+
+
+def dashboard_config(
+    phones: list[tuple[PhoneSpec, PhoneEntities]],
+) -> dict[str, Any]:
+    """Return the Phone dashboard (one sections view: a section per phone)."""
+    # What happened, in words: status changes and callers (the logbook leaves
+    # out counters such as Missed calls).
+    logged = [
+        entity for _, e in phones for entity in (e.status, e.last_caller) if entity
+    ]
+    controls = "\n".join(
+        f"- {spec.label}: [control page]({spec.url}/sim/)" for spec, _ in phones
+    )
+    first = phones[0][0].url if phones else DEFAULT_SIMULATOR
     history = [
         {"type": "heading", "heading": "Calls", "icon": "mdi:history"},
-        *_tile(
-            e.event,
-            name="Last call event",
-            state_content="event_type",
-            grid_options={"columns": 12},
-        ),
         *(
             [{"type": "logbook", "target": {"entity_id": logged}, "hours_to_show": 24}]
             if logged
             else []
         ),
+        {"type": "heading", "heading": "Simulated phones", "icon": "mdi:test-tube"},
+        {
+            "type": "markdown",
+            "content": (
+                f"Ring them, answer or hang up from the far end:\n{controls}\n\n"
+                f"`curl -X POST {first}/sim/incoming -d '{RING_EXAMPLE}'`"
+            ),
+        },
     ]
     return {
         "title": "Phone",
@@ -596,8 +736,7 @@ def dashboard_config(e: PhoneEntities, simulator: str) -> dict[str, Any]:
                 "type": "sections",
                 "max_columns": 3,
                 "sections": [
-                    {"type": "grid", "cards": phone},
-                    {"type": "grid", "cards": controls},
+                    *(phone_section(entities) for _, entities in phones),
                     {"type": "grid", "cards": history},
                 ],
             }
@@ -605,7 +744,9 @@ def dashboard_config(e: PhoneEntities, simulator: str) -> dict[str, Any]:
     }
 
 
-async def make_dashboard(ws: Websocket, entities: PhoneEntities, opts: Options) -> None:
+async def make_dashboard(
+    ws: Websocket, phones: list[tuple[PhoneSpec, PhoneEntities]], opts: Options
+) -> None:
     """Create (or update) the Phone dashboard."""
     dashboards: list[dict[str, Any]] = await ws.call("lovelace/dashboards/list")
     if not any(d.get("url_path") == DASHBOARD for d in dashboards):
@@ -619,39 +760,60 @@ async def make_dashboard(ws: Websocket, entities: PhoneEntities, opts: Options) 
             show_in_sidebar=True,
         )
     await ws.call(
-        "lovelace/config/save",
-        url_path=DASHBOARD,
-        config=dashboard_config(entities, opts.simulator),
+        "lovelace/config/save", url_path=DASHBOARD, config=dashboard_config(phones)
     )
     log(f"dashboard ready: {opts.url}/{DASHBOARD}/phone")
 
 
 async def provision(opts: Options) -> None:
     """Do everything, in order."""
+    pushed: dict[str, bool] = {}
     async with aiohttp.ClientSession() as session:
         steps = await wait_for_home_assistant(session, opts)
         api = await onboard(session, opts, steps)
         await wait_until_running(api, opts.timeout)
         ws = await Websocket.connect(session, opts.url, api.token)
         try:
+            # Before adding the phones: their entries build their URLs from it.
             await set_core_config(ws, opts.url)
-            entry_id = await add_phone(api, opts)
-            await wait_loaded(api, entry_id)
-            pushed = await wire_push(session, api, opts, entry_id)
-            entities = await find_entities(ws, entry_id)
-            await make_dashboard(ws, entities, opts)
+            phones: list[tuple[PhoneSpec, PhoneEntities]] = []
+            for phone in opts.phones:
+                entry_id = await add_phone(ws, api, opts, phone)
+                await wait_loaded(api, entry_id)
+                pushed[phone.label] = await check_push(
+                    session, api, opts, phone, entry_id
+                )
+                title = next(
+                    str(e["title"])
+                    for e in await _entries(api)
+                    if e["entry_id"] == entry_id
+                )
+                entities = await find_entities(ws, entry_id, title, phone.handset)
+                phones.append((phone, entities))
+            await report_issues(ws)
+            await make_dashboard(ws, phones, opts)
         finally:
             await ws.close()
+    push_note = "; ".join(
+        f"{label}: {'push' if ok else 'polling only'}" for label, ok in pushed.items()
+    )
+    phone_lines = "\n".join(
+        f"    {spec.label + ':':<15} {spec.url}  (control page {spec.url}/sim/)"
+        for spec in opts.phones
+    )
+    first = opts.phones[0].url if opts.phones else DEFAULT_SIMULATOR
     print(
         f"""
-  Demo ready{"" if pushed else " (push not wired: updates by polling)"}
+  Demo ready ({push_note})
     Home Assistant: {opts.url}
     Log in:         {opts.username} / {opts.password}
     Dashboard:      {opts.url}/{DASHBOARD}/phone
-    Ring the phone: {opts.simulator}/sim/  (control page), or
-      curl -X POST {opts.simulator}/sim/incoming -d '{RING_EXAMPLE}'
+{phone_lines}
+    Ring a phone:   its control page, or
+      curl -X POST {first}/sim/incoming -d '{RING_EXAMPLE}'
     Hang up from the far end:
-      curl -X POST {opts.simulator}/sim/remote_hangup -d '{{"line": 1}}'
+      curl -X POST {first}/sim/remote_hangup -d '{{"line": 1}}'
+    (the WP826 is on HTTPS with a self-signed certificate: curl -k)
 """,
         flush=True,
     )
@@ -662,8 +824,16 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=DEFAULT_URL, help="Home Assistant's URL")
     parser.add_argument(
-        "--simulator", default=DEFAULT_SIMULATOR, help="the simulated phone's URL"
+        "--simulator",
+        default=DEFAULT_SIMULATOR,
+        help="the simulated GRP2614's URL",
     )
+    parser.add_argument(
+        "--wp826",
+        default=DEFAULT_WP826,
+        help="the simulated WP826's URL (https://...; empty: no WP826)",
+    )
+    parser.add_argument("--phone-username", default="admin")
     parser.add_argument("--phone-password", default="admin")
     parser.add_argument("--name", default=DEMO_NAME, help="the demo user's name")
     parser.add_argument("--username", default=DEMO_USERNAME)
@@ -680,7 +850,12 @@ def parse_args(argv: list[str] | None = None) -> Options:
     args = parser.parse_args(argv)
     return Options(
         url=args.url.rstrip("/"),
-        simulator=args.simulator.rstrip("/"),
+        phones=tuple(
+            PhoneSpec(label, url.rstrip("/"))
+            for label, url in (("GRP2614", args.simulator), ("WP826", args.wp826))
+            if url
+        ),
+        phone_username=args.phone_username,
         phone_password=args.phone_password,
         name=args.name,
         username=args.username,
