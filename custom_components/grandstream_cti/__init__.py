@@ -16,9 +16,10 @@ from homeassistant.const import (
     CONF_USERNAME,
     CONF_VERIFY_SSL,
     CONF_WEBHOOK_ID,
+    EVENT_CORE_CONFIG_UPDATE,
     Platform,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -109,22 +110,39 @@ async def async_setup_entry(hass: HomeAssistant, entry: GrandstreamConfigEntry) 
                 hass.config_entries.async_schedule_reload(entry.entry_id)
 
         entry.async_on_unload(entry.add_update_listener(reload_on_new_options))
-    if push_enabled(entry):
-        base = async_check_local_url(hass, entry)
-        if (
-            base is not None
-            and auto_push_enabled(entry)
-            and client.api is not None
-            and client.api.kind is ApiKind.SESSION
-        ):
-            entry.async_create_background_task(
-                hass,
-                async_write_action_urls(hass, entry, base),
-                f"{DOMAIN} Action URLs {entry.entry_id}",
-            )
-    else:
-        async_check_local_url(hass, entry)
+    async_set_up_push(hass, entry)
+
+    @callback
+    def core_config_updated(_event: Event) -> None:
+        # A new local URL (Settings → Network) goes into the phone at once.
+        async_set_up_push(hass, entry)
+
+    entry.async_on_unload(
+        hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, core_config_updated)
+    )
     return True
+
+
+@callback
+def async_set_up_push(hass: HomeAssistant, entry: GrandstreamConfigEntry) -> None:
+    """Say whether the phone can reach Home Assistant; write its Action URLs.
+
+    Written (in the background) only with a session and the user's leave.
+    """
+    base = async_check_local_url(hass, entry)
+    client = entry.runtime_data.client
+    if (
+        base is not None
+        and push_enabled(entry)
+        and auto_push_enabled(entry)
+        and client.api is not None
+        and client.api.kind is ApiKind.SESSION
+    ):
+        entry.async_create_background_task(
+            hass,
+            async_write_action_urls(hass, entry, base),
+            f"{DOMAIN} Action URLs {entry.entry_id}",
+        )
 
 
 async def async_unload_entry(

@@ -55,7 +55,11 @@ async def async_write_action_urls(
     """Write this entry's Action URLs into free or own slots; report the rest."""
     client = entry.runtime_data.client
     webhook_id: str = entry.data[CONF_WEBHOOK_ID]
-    urls = {config_key(field): url for field, (_, url) in action_urls(base).items()}
+    battery = entry.runtime_data.coordinator.capabilities.battery
+    urls = {
+        config_key(field): url
+        for field, (_, url) in action_urls(base, battery=battery).items()
+    }
     try:
         current = await client.get_config(urls)
         taken = sorted(

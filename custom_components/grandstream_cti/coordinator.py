@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
@@ -61,7 +61,6 @@ from .cti import (
     Line,
     ModelInfo,
     PhoneState,
-    SessionInfo,
     WifiStatus,
 )
 from .domain_data import domain_data
@@ -189,7 +188,6 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         )
         self.client = client
         self.model_info = ModelInfo()
-        self.session_info: SessionInfo | None = None
         self.capabilities = Capabilities()
         self.firmware: str | None = None
         # When the phone last pushed an event (diagnostics: is push working?).
@@ -229,7 +227,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             )
         try:
             self.model_info = await self.client.get_model_info()
-            self.session_info = await self.client.login()
+            await self.client.login()
             if self._session:
                 await self._async_find_capabilities()
         except GrandstreamCTIError as err:
@@ -249,7 +247,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         self.capabilities = caps
 
     def _firmware(self) -> str | None:
-        session = self.client.session_info or self.session_info
+        session = self.client.session_info
         return (session.firmware if session else None) or self.model_info.firmware
 
     async def _async_learn_identity(self) -> None:
@@ -327,11 +325,6 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             if not waiter.done():
                 waiter.set_result(None)
 
-    @property
-    def base_interval(self) -> timedelta:
-        """Return the polling interval while the phone answers."""
-        return SCAN_INTERVAL
-
     async def _async_update_data(self) -> PhoneSnapshot:
         """Read the phone (serialized); back off while it does not answer."""
         ticket = self._reads_started
@@ -388,14 +381,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
                 phone = previous.phone
                 if lines != previous.lines:
                     phone = await self.client.get_phone_status()
-                snapshot = PhoneSnapshot(
-                    previous.accounts,
-                    lines,
-                    phone,
-                    previous.dnd,
-                    previous.battery,
-                    previous.wifi,
-                )
+                snapshot = replace(previous, lines=lines, phone=phone)
         except GrandstreamCTIError as err:
             raise self._read_failed(err) from err
         self._set_issue(ISSUE_CTI_DISABLED, active=False)

@@ -57,9 +57,11 @@ HANDED_OUT_EVENTS: Final = (
     ActionUrlEvent.DND_ON,
     ActionUrlEvent.DND_OFF,
 )
-# The phone's fields for those events.
+# Wi-Fi handsets also report their battery (a push reads it at once).
+BATTERY_EVENTS: Final = (ActionUrlEvent.BATTERY_LOW, ActionUrlEvent.BATTERY_OK)
+# The phone's fields for all those events.
 HANDED_OUT_FIELDS: Final = tuple(
-    ACTION_URL_FIELDS[event] for event in HANDED_OUT_EVENTS
+    ACTION_URL_FIELDS[event] for event in (*HANDED_OUT_EVENTS, *BATTERY_EVENTS)
 )
 # Addresses remembered per entry for the one-time warning (a bound).
 MAX_WARNED_ADDRESSES: Final = 64
@@ -98,10 +100,15 @@ def webhook_base_url(
     return f"{base}{webhook.async_generate_path(webhook_id)}"
 
 
-def action_urls(base: str) -> dict[str, tuple[ActionUrlEvent, str]]:
-    """Return, per phone field (P-value), the event and its Action URL."""
+def action_urls(
+    base: str, *, battery: bool = False
+) -> dict[str, tuple[ActionUrlEvent, str]]:
+    """Return, per phone field (P-value), the event and its Action URL.
+
+    battery: the phone has a battery (its low/OK events have fields).
+    """
     urls: dict[str, tuple[ActionUrlEvent, str]] = {}
-    for event in HANDED_OUT_EVENTS:
+    for event in (*HANDED_OUT_EVENTS, *(BATTERY_EVENTS if battery else ())):
         url = build_action_url(base, event)
         if len(url) > ACTION_URL_MAX_LENGTH:  # pragma: no cover - ids are short
             LOGGER.warning("Action URL for %s is longer than the phone accepts", event)

@@ -22,7 +22,12 @@ FOREIGN = "http://crm.example/phone?e=incoming&n=$remote"
 
 
 def _slots(simulator: PhoneSimulator) -> dict[str, str]:
-    return {field: simulator.store.value(field) for field in HANDED_OUT_FIELDS}
+    """Return the slots every phone has (battery ones are the WP8x6's)."""
+    return {
+        field: simulator.store.value(field)
+        for field in HANDED_OUT_FIELDS
+        if field not in ("P22568", "P22570")
+    }
 
 
 async def _set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -106,12 +111,37 @@ async def test_option_off_writes_nothing(
     assert set(_slots(simulator).values()) == {""}
 
 
+async def test_a_new_local_url_goes_into_the_phone(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, simulator: PhoneSimulator
+) -> None:
+    """Changing Home Assistant's local URL rewrites the phone's slots at once."""
+    await _set_up(hass, mock_config_entry)
+    assert "127.0.0.1:9/" in simulator.store.value("8310")
+    # As Settings → System → Network does it.
+    await hass.config.async_update(internal_url="http://127.0.0.1:8124")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert all("127.0.0.1:8124/" in url for url in _slots(simulator).values())
+
+
 class TestUserAccount:
     """The `user` role may write event URL slots (seen on WP826)."""
 
     @pytest.fixture
     def simulator_config(self) -> SimulatorConfig:
         return SimulatorConfig(profile="wp826")
+
+    async def test_battery_events_too(
+        self,
+        hass: HomeAssistant,
+        mock_config_entry: MockConfigEntry,
+        simulator: PhoneSimulator,
+    ) -> None:
+        """A handset with a battery also reports it going low or OK."""
+        await _set_up(hass, mock_config_entry)
+        assert f"/api/webhook/{WEBHOOK_ID}?event=battery_low" in (
+            simulator.store.value("22568")
+        )
+        assert "battery_ok" in simulator.store.value("22570")
 
     async def test_user_writes_the_slots(
         self,
