@@ -3,11 +3,14 @@
     .venv/bin/python -m pytest tests/benchmarks/bench_many_phones.py -s -p no:cacheprovider
     BENCH_PHONES=200 BENCH_SECONDS=120 .venv/bin/python -m pytest ...   # one size, longer
 
-For each size in BENCH_PHONES (50,200): start the phones in a separate process
-(`sim_farm.py`, so their CPU is not counted), set up one entry per phone at
-once (10 s interval, push on as by default, Action URLs not wired: the phones
-are idle), let it settle for one interval, then measure two windows of
-BENCH_SECONDS (60) each:
+For each size in BENCH_PHONES (50,200) and each kind of phone in BENCH_KINDS
+(session,passcode): start the phones in a separate process (`sim_farm.py`, so
+their CPU is not counted), set up one entry per phone at once (the fixed 10 s
+interval, push on as by default, Home Assistant's internal URL on the test
+HTTP server, so each session phone gets its Action URLs written by its entry
+at setup; passcode-only phones get none: nobody pasted them; the phones are
+idle either way, nothing pushes), let it settle for one interval, then
+measure two windows of BENCH_SECONDS (60) each:
 
 1. CPU share of one core of the Home Assistant (pytest) process: process_time
    delta / wall delta (all threads of the process, executor included), with
@@ -18,10 +21,13 @@ BENCH_SECONDS (60) each:
    tell GC stalls from our own code.
 
 The integration is measured as it is: its coordinator's own settings
-(`always_update=False`, accounts read every 3rd poll) are not overridden, only
-reported. Also: memory (RSS, VmRSS) before the phones and after the windows,
-and the CTI requests the phones received in the CPU window (2 per phone per
-poll, plus the accounts every 3rd poll: ~2.33 per phone per interval).
+(`always_update=False`, the lines alone on a quiet poll, everything every 3rd
+poll) are not overridden, only reported. Also: memory (RSS, VmRSS) before
+the phones and after the windows, the CTI requests each phone received
+during setup (detection, login, capabilities, Action URLs) and in the CPU
+window (expected: line status every poll, plus phone status and accounts
+(and DND on a session phone) every 3rd: 1.67 per phone per interval on a
+passcode phone, 2.0 on a session phone).
 
 A BENCH_IDLE_SECONDS (20) window before the phones are added gives the harness's
 own idle CPU, so the integration's share is the difference. BENCH_TRACEMALLOC=1 also traces Python allocations from
@@ -41,12 +47,15 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.grandstream_cti.const import SCAN_INTERVAL
+
 from .common import (
     GcWatch,
     LagProbe,
     domain_entity_ids,
     env_float,
     env_ints,
+    env_kinds,
     max_rss_mib,
     prepare_hass,
     report,
@@ -55,12 +64,14 @@ from .common import (
     setup_phones,
     start_http,
     unavailable_count,
+    unload_phones,
 )
 
 PHONE_COUNTS = env_ints("BENCH_PHONES", "50,200")
+KINDS = env_kinds()
 WINDOW = env_float("BENCH_SECONDS", 60.0)
 IDLE_WINDOW = env_float("BENCH_IDLE_SECONDS", 20.0)
-INTERVAL = 10
+INTERVAL = SCAN_INTERVAL.total_seconds()  # the integration's, fixed
 TRACE = os.environ.get("BENCH_TRACEMALLOC") == "1"
 STALL_LIMIT = 0.050
 CPU_LIMIT = 2.0  # percent of one core, for 200 phones
@@ -112,20 +123,29 @@ def late_text(probe: LagProbe) -> str:
     )
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("phones", PHONE_COUNTS)
 async def test_many_phones(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator, phones: int
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    phones: int,
+    kind: str,
 ) -> None:
     """Set up `phones` phones and measure one window of steady polling."""
     prepare_hass(hass)
     await start_http(hass, hass_client_no_auth)
     idle_cpu, idle_wall = await measure_cpu(IDLE_WINDOW)
     rss_before = rss_mib()
-    with run_farm(phones) as farm:
+    with run_farm(phones, kind=kind) as farm:
         async with farm:
             if TRACE:
                 tracemalloc.start()
-            entries, setup_seconds = await setup_phones(hass, farm.ports, push=True)
+            await farm.reset()
+            entries, setup_seconds = await setup_phones(
+                hass, farm.ports, push=True, kind=kind
+            )
+            setup_requests = await farm.total()
+            auto_push = sum(1 for e in entries if e.runtime_data.push_slots)
             traced_setup = tracemalloc.get_traced_memory()[0] if TRACE else 0
             rss_setup = rss_mib()
             # Reported, not set: the integration is measured as it is.
@@ -151,16 +171,24 @@ async def test_many_phones(
             failed = sum(
                 1 for e in entries if not e.runtime_data.coordinator.last_update_success
             )
+            await unload_phones(hass, entries)
     share = cpu / wall * 100
     idle_share = idle_cpu / idle_wall * 100
     rows = [
-        ("phones / entities", f"{phones} / {len(entity_ids)}"),
+        ("phones / entities", f"{phones} {kind} / {len(entity_ids)}"),
         (
             "coordinator always_update (as is)",
             ", ".join(str(value) for value in sorted(always_update)),
         ),
         ("simulator start (other process)", f"{farm.startup_seconds:.1f} s"),
         ("setup of all entries (concurrent)", f"{setup_seconds:.1f} s"),
+        (
+            "CTI requests during setup",
+            (
+                f"{setup_requests / phones:.1f} per phone; Action URLs written "
+                f"into {auto_push} of {phones} phones"
+            ),
+        ),
         ("CPU window", f"{wall:.1f} s wall"),
         ("CPU, HA process", f"{cpu:.2f} s = {share:.2f} % of one core"),
         ("CPU, idle harness before the phones", f"{idle_share:.2f} % of one core"),
@@ -210,7 +238,7 @@ async def test_many_phones(
         (f"  top {index + 1}", f"{stat.size / 2**20:.1f} MiB {stat.traceback[0]}")
         for index, stat in enumerate(top)
     )
-    report(f"{phones} phones, {INTERVAL} s interval, real time", rows)
+    report(f"{phones} {kind} phones, {INTERVAL:.0f} s interval, real time", rows)
     verdicts = [
         (
             "no stall > 50 ms",
@@ -221,4 +249,4 @@ async def test_many_phones(
         verdicts.append(
             ("< 2 % of a core (200 phones)", "met" if share < CPU_LIMIT else "MISSED")
         )
-    report(f"Targets, {phones} phones", verdicts)
+    report(f"Targets, {phones} {kind} phones", verdicts)

@@ -8,13 +8,21 @@ binary sensor turns on; then hang up from the far end (`POST /sim/remote_hangup`
 and time until `missed` fires and the sensor turns off. The clock starts just
 before the control request is sent and stops in the state-changed callback.
 
-* push: one phone, Action URLs wired per event to the entry's webhook over real
-  HTTP (like tests/integration/test_push.py), BENCH_PUSH_CALLS calls (100);
-* polling: push off, 10 s interval (BENCH_POLL_INTERVAL), real time. Polling
-  latency is up to one interval, so to get 100 samples in ~2 min,
-  BENCH_POLL_PHONES phones (20) run BENCH_POLL_CALLS calls each (5) at the same
-  time; each ring / hang-up waits a random 0..interval first, so it lands at a
-  random phase of the phone's polling cycle.
+Each kind of phone in BENCH_KINDS (session,passcode) is measured:
+
+* push: one phone pushing to its entry's webhook over real HTTP,
+  BENCH_PUSH_CALLS calls (100). A session phone (the default grp2614
+  profile) gets its Action URLs from the entry itself (automatic push: Home
+  Assistant's internal URL is the test HTTP server); a passcode-only phone
+  gets the URLs the config flow shows pasted into its slots
+  (`POST /sim/action_url`). Either way the push only triggers a read; the
+  call event comes from comparing two line readings, so the latency is push
+  + one full read (lines first, then the rest);
+* polling: push off, the integration's fixed 10 s interval, real time.
+  Polling latency is up to one interval, so to get 100 samples in ~2 min,
+  BENCH_POLL_PHONES phones (20) run BENCH_POLL_CALLS calls each (5) at the
+  same time; each ring / hang-up waits a random 0..10 s first, so it lands at
+  a random phase of the phone's polling cycle.
 """
 
 from __future__ import annotations
@@ -35,17 +43,21 @@ from .common import (
     entry_entity,
     env_float,
     env_int,
+    env_kinds,
     percentile,
     prepare_hass,
     report,
     run_farm,
     setup_phones,
     start_http,
+    unload_phones,
     wire_push,
 )
 
 PUSH_CALLS = env_int("BENCH_PUSH_CALLS", 100)
-POLL_INTERVAL = env_int("BENCH_POLL_INTERVAL", 10)
+# The integration's fixed interval (const.SCAN_INTERVAL): not a setting.
+POLL_INTERVAL = 10
+KINDS = env_kinds()
 POLL_PHONES = env_int("BENCH_POLL_PHONES", 20)
 POLL_CALLS = env_int("BENCH_POLL_CALLS", 5)
 PUSH_TIMEOUT = env_float("BENCH_PUSH_TIMEOUT", 5.0)
@@ -165,18 +177,21 @@ def summarize(title: str, results: list[dict[str, float]], note: str) -> None:
     report(title, rows)
 
 
+@pytest.mark.parametrize("kind", KINDS)
 async def test_push_latency(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator, kind: str
 ) -> None:
-    """One phone, push wired: 100 calls."""
+    """One phone pushing: 100 calls."""
     prepare_hass(hass)
     random.seed(1)
     await start_http(hass, hass_client_no_auth)
-    with run_farm(1, connect_delay=0) as farm:
+    with run_farm(1, connect_delay=0, kind=kind) as farm:
         async with farm:
-            entries, _ = await setup_phones(hass, farm.ports, push=True)
-            await wire_push(hass, farm, entries[0], farm.ports[0])
+            entries, _ = await setup_phones(hass, farm.ports, push=True, kind=kind)
+            wiring = await wire_push(hass, farm, entries[0], farm.ports[0], kind)
             watch = watch_entry(hass, entries[0])
+            await farm.reset()
+            started = time.perf_counter()
             results = [
                 await one_call(
                     farm, farm.ports[0], watch, index, timeout=PUSH_TIMEOUT, jitter=0.05
@@ -184,26 +199,33 @@ async def test_push_latency(
                 for index in range(PUSH_CALLS)
             ]
             await hass.async_block_till_done(wait_background_tasks=True)
+            timeline = await farm.timeline(farm.ports[0])
+            wall = time.perf_counter() - started
+            await unload_phones(hass, entries)
+    line_reads = sum(1 for item in timeline if item.function == "api-get_line_status")
     summarize(
-        "Latency with push (Action URL → webhook)",
+        f"Latency with push, {kind} phone (Action URL → webhook → read)",
         results,
-        "1 phone, sequential calls, 10 s polling stays on",
+        f"1 phone, Action URLs {wiring}; sequential calls in {wall:.0f} s, the "
+        f"10 s polling stays on; per call (ring + hang-up, polls included): "
+        f"{len(timeline) / PUSH_CALLS:.1f} CTI requests, "
+        f"{line_reads / PUSH_CALLS:.1f} line reads",
     )
     p95 = percentile([result["ring → event"] for result in results], 95)
-    report("Target", [("push p95 ring → event < 1 s", "met" if p95 < 1 else "MISSED")])
+    report(
+        f"Target, {kind} phone",
+        [("push p95 ring → event < 1 s", "met" if p95 < 1 else "MISSED")],
+    )
 
 
-async def test_polling_latency(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
-) -> None:
+@pytest.mark.parametrize("kind", KINDS)
+async def test_polling_latency(hass: HomeAssistant, kind: str) -> None:
     """Push off: POLL_PHONES phones x POLL_CALLS calls, at the real interval."""
     prepare_hass(hass)
     random.seed(2)
-    with run_farm(POLL_PHONES, connect_delay=0) as farm:
+    with run_farm(POLL_PHONES, connect_delay=0, kind=kind) as farm:
         async with farm:
-            entries, _ = await setup_phones(
-                hass, farm.ports, push=False, scan_interval=POLL_INTERVAL
-            )
+            entries, _ = await setup_phones(hass, farm.ports, push=False, kind=kind)
             timeout = 2 * POLL_INTERVAL + 5
 
             async def phone_calls(slot: int) -> list[dict[str, float]]:
@@ -225,9 +247,10 @@ async def test_polling_latency(
                 *(phone_calls(slot) for slot in range(len(entries)))
             )
             wall = time.perf_counter() - started
+            await unload_phones(hass, entries)
     results = [result for phone in per_phone for result in phone]
     summarize(
-        "Latency with polling only (push off)",
+        f"Latency with polling only (push off), {kind} phones",
         results,
         f"{POLL_INTERVAL} s interval, {POLL_PHONES} phones x {POLL_CALLS} calls "
         f"in parallel, {wall:.0f} s wall",

@@ -30,8 +30,8 @@ from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
     CONF_PORT,
-    CONF_SCAN_INTERVAL,
     CONF_SSL,
+    CONF_USERNAME,
     CONF_VERIFY_SSL,
     CONF_WEBHOOK_ID,
 )
@@ -42,13 +42,21 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.grandstream_cti.const import CONF_PUSH, DOMAIN
+from custom_components.grandstream_cti.const import (
+    CONF_MAC_SOURCE,
+    CONF_PUSH,
+    DOMAIN,
+)
+from custom_components.grandstream_cti.cti import ApiKind
 from custom_components.grandstream_cti.push import action_urls, webhook_base_url
 from simulator.cli import nth_mac
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSCODE = "admin"
+FIRST_MAC = "00:0B:82:12:34:56"
 FARM_START_TIMEOUT = 180.0
+# The two kinds of phone: web session API (and passcode), or passcode only.
+KINDS = ("session", "passcode")
 
 
 def env_int(name: str, default: int) -> int:
@@ -64,6 +72,15 @@ def env_float(name: str, default: float) -> float:
 def env_ints(name: str, default: str) -> list[int]:
     """Return a comma-separated list of integers from the environment."""
     return [int(item) for item in os.environ.get(name, default).split(",") if item]
+
+
+def env_kinds(name: str = "BENCH_KINDS") -> list[str]:
+    """Return the kinds of phone to measure (`session,passcode` by default)."""
+    kinds = [item for item in os.environ.get(name, ",".join(KINDS)).split(",") if item]
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ValueError(f"{name}: unknown kinds {sorted(unknown)}; known: {KINDS}")
+    return kinds
 
 
 def report(title: str, rows: list[tuple[str, str]]) -> None:
@@ -123,6 +140,16 @@ async def start_http(
 # ---------------------------------------------------------------- the phones
 
 
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One /cgi-bin request a farm phone received (times: time.monotonic())."""
+
+    function: str
+    arrived: float
+    answered: float | None
+    offline: bool
+
+
 @dataclass
 class Farm:
     """The simulated phones' process and how to talk to it."""
@@ -175,14 +202,49 @@ class Farm:
         data = await self._json("GET", f"{self.farm_url}/counters")
         return {int(port): value for port, value in data.items()}
 
+    async def functions(self) -> dict[str, int]:
+        """Return /cgi-bin requests per function over every phone since the reset."""
+        return await self._json("GET", f"{self.farm_url}/functions")
+
+    async def timeline(self, port: int) -> list[Request]:
+        """Return one phone's /cgi-bin requests since the last reset, in order."""
+        data = await self._json("GET", f"{self.farm_url}/timeline?port={port}")
+        return [Request(*item) for item in data]
+
+    async def reboot(self, seconds: float) -> float:
+        """Reboot every phone at once; return the farm's time.monotonic() of it."""
+        data = await self._json("POST", f"{self.farm_url}/reboot", {"seconds": seconds})
+        return float(data["at"])
+
+    async def burst(
+        self, port: int, count: int, concurrency: int, event: str = "registered"
+    ) -> dict[str, Any]:
+        """Make one phone send its Action URL for event count times (see sim_farm)."""
+        return await self._json(
+            "POST",
+            f"{self.farm_url}/burst",
+            {"port": port, "count": count, "concurrency": concurrency, "event": event},
+        )
+
+    async def slots(self, port: int) -> dict[str, str]:
+        """Return the phone's Action URL slots that hold a URL."""
+        async with self.session.get(  # type: ignore[union-attr]
+            f"http://127.0.0.1:{port}/sim/action_url"
+        ) as response:
+            response.raise_for_status()
+            data = await response.json()
+        return {slot: url for slot, url in data["slots"].items() if url}
+
     async def total(self, key: str = "cti") -> int:
         """Return the sum of one counter over every phone."""
         return sum(value[key] for value in (await self.counters()).values())
 
 
 @contextlib.contextmanager
-def run_farm(phones: int, connect_delay: float = 2.0) -> Iterator[Farm]:
-    """Run `phones` simulated phones in a separate process; stop it afterwards."""
+def run_farm(
+    phones: int, connect_delay: float = 2.0, kind: str = "session"
+) -> Iterator[Farm]:
+    """Run `phones` simulated phones of one kind in another process; stop it after."""
     started = time.monotonic()
     process = subprocess.Popen(
         [
@@ -195,6 +257,8 @@ def run_farm(phones: int, connect_delay: float = 2.0) -> Iterator[Farm]:
             str(connect_delay),
             "--max-seconds",
             "3600",
+            "--kind",
+            kind,
         ],
         cwd=ROOT,
         stdin=subprocess.PIPE,
@@ -230,33 +294,49 @@ def run_farm(phones: int, connect_delay: float = 2.0) -> Iterator[Farm]:
 # ------------------------------------------------------- the Home Assistant side
 
 
+def phone_entry(index: int, port: int, kind: str, *, push: bool) -> MockConfigEntry:
+    """Return an entry as the config flow makes it for the farm's phone `index`.
+
+    A session phone tells its MAC at login (the entry is keyed by it, source
+    "phone"); a passcode-only phone does not, so its entry is keyed as if the
+    network's neighbour table had given it ("arp"). The version is the
+    current one (no migration runs); there is no polling option any more.
+    """
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Phone {index + 1}",
+        unique_id=nth_mac(FIRST_MAC, index).lower(),
+        version=1,
+        minor_version=2,
+        data={
+            CONF_HOST: "127.0.0.1",
+            CONF_PORT: port,
+            CONF_SSL: False,
+            CONF_VERIFY_SSL: False,
+            CONF_USERNAME: "admin",
+            CONF_PASSWORD: PASSCODE,
+            CONF_WEBHOOK_ID: f"{index:064x}",
+            CONF_MAC_SOURCE: "phone" if kind == "session" else "arp",
+        },
+        options={CONF_PUSH: push},
+    )
+
+
 async def setup_phones(
     hass: HomeAssistant,
     ports: list[int],
     *,
     push: bool,
-    scan_interval: int = 10,
+    kind: str = "session",
 ) -> tuple[list[MockConfigEntry], float]:
     """Add and set up one entry per phone, all at once.
 
-    Returns the entries and the wall time the setup took.
+    Returns the entries and the wall time the setup took (the entries'
+    background tasks, such as writing a session phone's Action URLs, are
+    waited for but not counted).
     """
     entries = [
-        MockConfigEntry(
-            domain=DOMAIN,
-            title=f"Phone {index + 1}",
-            unique_id=nth_mac("00:0B:82:12:34:56", index).lower(),
-            data={
-                CONF_HOST: "127.0.0.1",
-                CONF_PORT: port,
-                CONF_SSL: False,
-                CONF_VERIFY_SSL: False,
-                CONF_PASSWORD: PASSCODE,
-                CONF_WEBHOOK_ID: f"{index:064x}",
-            },
-            options={CONF_PUSH: push, CONF_SCAN_INTERVAL: scan_interval},
-        )
-        for index, port in enumerate(ports)
+        phone_entry(index, port, kind, push=push) for index, port in enumerate(ports)
     ]
     for entry in entries:
         entry.add_to_hass(hass)
@@ -266,19 +346,49 @@ async def setup_phones(
     assert await async_setup_component(hass, DOMAIN, {})
     await hass.async_block_till_done()
     elapsed = time.perf_counter() - started
+    await hass.async_block_till_done(wait_background_tasks=True)
     not_loaded = [e.title for e in entries if e.state is not ConfigEntryState.LOADED]
     assert not not_loaded, f"phones not set up: {not_loaded}"
+    wanted = ApiKind.SESSION if kind == "session" else ApiKind.PASSCODE
+    spoke = {entry.runtime_data.client.api.kind for entry in entries}
+    assert spoke == {wanted}, f"{kind} phones spoke {spoke}"
     return entries, elapsed
 
 
+async def unload_phones(hass: HomeAssistant, entries: list[MockConfigEntry]) -> None:
+    """Unload every entry (session phones are logged out) before the phones stop.
+
+    Otherwise the coordinators keep polling phones that are gone until the
+    harness stops Home Assistant, and log errors about it.
+    """
+    await asyncio.gather(
+        *(hass.config_entries.async_unload(entry.entry_id) for entry in entries)
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
 async def wire_push(
-    hass: HomeAssistant, farm: Farm, entry: MockConfigEntry, port: int
-) -> None:
-    """Give the phone the Action URLs of its entry's webhook (per event)."""
+    hass: HomeAssistant, farm: Farm, entry: MockConfigEntry, port: int, kind: str
+) -> str:
+    """Make the phone push to its entry's webhook; return how it got its URLs.
+
+    A session phone: the entry wrote them into the phone's slots itself at
+    setup (checked here: the slots hold exactly the entry's URLs). A
+    passcode-only phone: the URLs the config flow shows are pasted into the
+    phone's slots, as its owner would (`POST /sim/action_url`).
+    """
     base = webhook_base_url(hass, entry.data[CONF_WEBHOOK_ID], "127.0.0.1")
     assert base is not None
-    urls = {event.value: f"http://{url}" for event, url in action_urls(base).values()}
+    urls = {field: url for field, (_, url) in action_urls(base).items()}
+    if kind == "session":
+        written = entry.runtime_data.push_slots
+        assert written == urls, "the entry did not write its Action URLs"
+        assert await farm.slots(port) == urls
+        return "written by the entry (automatic push)"
+    assert not entry.runtime_data.push_slots
     await farm.sim(port, "action_url", {"urls": urls})
+    assert await farm.slots(port) == urls
+    return "pasted into the phone's slots (/sim/action_url)"
 
 
 def entry_entity(hass: HomeAssistant, platform: str, entry_id: str, key: str) -> str:
@@ -290,12 +400,22 @@ def entry_entity(hass: HomeAssistant, platform: str, entry_id: str, key: str) ->
     return found
 
 
-def domain_entity_ids(hass: HomeAssistant) -> list[str]:
-    """Return the integration's entity ids that have a state (enabled ones)."""
+# Entities that stay available while the phone does not answer (unique id
+# suffixes): the call history and its reset button need no phone.
+ALWAYS_AVAILABLE = ("_reset_missed_calls", "_last_caller", "_missed_calls")
+
+
+def domain_entity_ids(hass: HomeAssistant, *, phone_only: bool = False) -> list[str]:
+    """Return the integration's entity ids that have a state (enabled ones).
+
+    phone_only: only those that go unavailable when the phone does not answer.
+    """
     return [
         entry.entity_id
         for entry in er.async_get(hass).entities.values()
-        if entry.platform == DOMAIN and hass.states.get(entry.entity_id) is not None
+        if entry.platform == DOMAIN
+        and hass.states.get(entry.entity_id) is not None
+        and not (phone_only and entry.unique_id.endswith(ALWAYS_AVAILABLE))
     ]
 
 
