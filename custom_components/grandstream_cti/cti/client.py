@@ -64,6 +64,7 @@ from .parsing import (
     parse_model_define,
     parse_phone_status,
     read_body,
+    redact,
 )
 from .session_parsing import (
     check_config_write,
@@ -117,6 +118,8 @@ from .wire import (
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_USERNAME: Final = "admin"
+# How much of each function's last answer is kept for diagnostics.
+MAX_KEPT_ANSWER: Final = 16384
 # A phone's key sequences are short; more is a mistake (or abuse).
 MAX_KEYS: Final = 32
 # Configuration keys the client may write: Action URL slots, DND and
@@ -186,7 +189,8 @@ class GrandstreamCTIClient:
         self._setup_lock = asyncio.Lock()
         # Which config API a session phone has (config_get or api.values).
         self._config_values_api: bool | None = None
-        self.last_answers: dict[str, object] = {}
+        # The last answer of each function, as sent (decoded when asked for).
+        self._last_texts: dict[str, str] = {}
 
     def __repr__(self) -> str:
         """Return a representation without the password."""
@@ -222,6 +226,20 @@ class GrandstreamCTIClient:
         """Return what the last login told (None without a session)."""
         auth = self._auth
         return auth.info if isinstance(auth, SessionAuth) else None
+
+    @property
+    def last_answers(self) -> dict[str, object]:
+        """Return the last answer of each function, decoded, without secrets.
+
+        Kept as text and decoded only here (diagnostics): polling parses each
+        answer once.
+        """
+        answers: dict[str, object] = {}
+        for function, text in self._last_texts.items():
+            clean = redact(text, self._secrets)
+            value = loads_lenient(clean)
+            answers[function] = clean[:500] if value is INVALID else value
+        return answers
 
     @property
     def _secrets(self) -> tuple[str, ...]:
@@ -293,10 +311,7 @@ class GrandstreamCTIClient:
         assert answer is not None
         self._check_status(answer, call.name)
         if call.function in _DIAGNOSED:
-            value = loads_lenient(answer.text)
-            self.last_answers[call.function] = (
-                answer.text[:500] if value is INVALID else value
-            )
+            self._last_texts[call.function] = answer.text[:MAX_KEPT_ANSWER]
         return answer
 
     def _check_status(self, answer: Answer, label: str) -> None:
@@ -408,7 +423,7 @@ class GrandstreamCTIClient:
             else:
                 self._check_status(answer, call.name)
                 self._config_values_api = False
-                self._remember(call.function, answer)
+                self._last_texts[call.function] = answer.text[:MAX_KEPT_ANSWER]
                 return parse_config_get(answer.text, wanted, secrets=self._secrets)
         call = Call(
             FUNCTION_VALUES_GET,
@@ -416,10 +431,6 @@ class GrandstreamCTIClient:
         )
         answer = await self._answer(call)
         return parse_values_get(answer.text, wanted, secrets=self._secrets)
-
-    def _remember(self, function: str, answer: Answer) -> None:
-        value = loads_lenient(answer.text)
-        self.last_answers[function] = answer.text[:500] if value is INVALID else value
 
     async def set_config(self, values: Mapping[str, str]) -> None:
         """Write configuration values, then read them back.

@@ -168,6 +168,9 @@ def session_expired(status: int, text: str) -> bool:
     lowered = text.lower()
     if SESSION_EXPIRED in lowered or ("session" in lowered and "expir" in lowered):
         return True
+    if BODY_UNAUTHORIZED not in lowered:
+        # Most answers: no second JSON decoding on the polling path.
+        return False
     if lowered.strip().strip("\"'") == BODY_UNAUTHORIZED:
         return True
     value = _object(text)
