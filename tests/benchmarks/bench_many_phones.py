@@ -38,8 +38,10 @@ the process slower, so CPU figures of such a run are not comparable.
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import gc
 import os
+import pstats
 import time
 import tracemalloc
 
@@ -73,6 +75,7 @@ WINDOW = env_float("BENCH_SECONDS", 60.0)
 IDLE_WINDOW = env_float("BENCH_IDLE_SECONDS", 20.0)
 INTERVAL = SCAN_INTERVAL.total_seconds()  # the integration's, fixed
 TRACE = os.environ.get("BENCH_TRACEMALLOC") == "1"
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 STALL_LIMIT = 0.050
 CPU_LIMIT = 2.0  # percent of one core, for 200 phones
 
@@ -87,6 +90,21 @@ async def measure_cpu(seconds: float) -> tuple[float, float]:
     cpu, wall = time.process_time(), time.perf_counter()
     await asyncio.sleep(seconds)
     return time.process_time() - cpu, time.perf_counter() - wall
+
+
+async def profile_window(seconds: float) -> None:
+    """Print where the event loop's time goes over a window (BENCH_PROFILE=1).
+
+    cProfile slows everything down, so this runs in a window of its own and its
+    figures are shares, not the CPU figure.
+    """
+    profiler = cProfile.Profile()
+    profiler.enable()
+    await asyncio.sleep(seconds)
+    profiler.disable()
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("tottime").print_stats(35)
+    stats.sort_stats("cumulative").print_stats(60)
 
 
 async def measure_stalls(seconds: float) -> tuple[LagProbe, GcWatch]:
@@ -155,15 +173,19 @@ async def test_many_phones(
             entity_ids = domain_entity_ids(hass)
             await asyncio.sleep(INTERVAL)  # settle: every phone polled once more
             await farm.reset()
+            settled = tracemalloc.take_snapshot() if TRACE else None
             cpu, wall = await measure_cpu(WINDOW)
             requests = await farm.total()
+            if PROFILE:
+                await profile_window(WINDOW)
             probe, gc_watch = await measure_stalls(WINDOW)
             traced_end, traced_peak = (
                 tracemalloc.get_traced_memory() if TRACE else (0, 0)
             )
-            top = (
-                tracemalloc.take_snapshot().statistics("filename")[:8] if TRACE else []
-            )
+            end = tracemalloc.take_snapshot() if TRACE else None
+            top = end.statistics("filename")[:8] if end else []
+            # What the windows added: steady polling should hold nothing new.
+            grew = end.compare_to(settled, "lineno")[:10] if end and settled else []
             if TRACE:
                 tracemalloc.stop()
             rss_after = rss_mib()
@@ -237,6 +259,13 @@ async def test_many_phones(
     rows.extend(
         (f"  top {index + 1}", f"{stat.size / 2**20:.1f} MiB {stat.traceback[0]}")
         for index, stat in enumerate(top)
+    )
+    rows.extend(
+        (
+            f"  grew {index + 1}",
+            f"{diff.size_diff / 2**10:+.0f} KiB {diff.traceback[0]}",
+        )
+        for index, diff in enumerate(grew)
     )
     report(f"{phones} {kind} phones, {INTERVAL:.0f} s interval, real time", rows)
     verdicts = [

@@ -367,6 +367,22 @@ async def test_answer_cookies_and_server_header(
     assert phone.hits[0].cookies == {"sid": "abc"}
 
 
+async def test_cookies_replayed_in_one_header_quoted_where_needed(
+    phone: FakePhone, session: aiohttp.ClientSession
+) -> None:
+    transport = Transport("127.0.0.1", session=session, port=phone.port)
+    cookies = {"session-identity": "0a1b", "sid": "0a1b", "odd": "a b;c"}
+    await transport.send(
+        Request.cgi("GET", "z", cookies=cookies),
+        lane=Lane.READ,
+        label="z",
+        retry=True,
+    )
+    (hit,) = phone.hits
+    assert hit.headers["Cookie"] == 'session-identity=0a1b; sid=0a1b; odd="a b\\073c"'
+    assert hit.cookies == cookies
+
+
 async def test_huge_body_is_capped(
     phone: FakePhone, make_client: ClientFactory
 ) -> None:
