@@ -19,6 +19,9 @@ MAX_BACKOFF_INTERVAL: Final = timedelta(seconds=60)
 # A quiet poll reads the lines only; every 3rd poll also reads phone status
 # and accounts (registration and DND change rarely, and are pushed).
 FULL_READ_EVERY_POLLS: Final = 3
+# After a command, an action waits this long (seconds) for the read that makes
+# states follow; a slow phone's read goes on in the background after that.
+COMMAND_READ_WAIT: Final = 5.0
 
 DEFAULT_USERNAME: Final = "admin"
 

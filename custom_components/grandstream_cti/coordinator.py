@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,7 @@ from homeassistant.util import dt as dt_util
 from .call_events import CallEvent, CallEventType, call_events
 from .call_history import CallHistory
 from .const import (
+    COMMAND_READ_WAIT,
     CONF_MAC_SOURCE,
     DOMAIN,
     FULL_READ_EVERY_POLLS,
@@ -515,8 +517,12 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         self._set_issue(ISSUE_POPUP_CONFIRMATION, active=False)
         if full_read:
             self._full_read_needed = True
-        # Not the debounced request: the next command must not wait.
-        await self.async_read_now()
+        # Not the debounced request: the next command must not wait. The
+        # action does not wait behind a slow phone's reads either: the read
+        # goes on (shielded) and states follow when it ends.
+        with suppress(TimeoutError):
+            async with asyncio.timeout(COMMAND_READ_WAIT):
+                await self.async_read_now()
 
     async def async_set_dnd(self, on: bool) -> None:
         """Turn do-not-disturb on or off (written, read back, then read)."""

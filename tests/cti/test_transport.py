@@ -206,18 +206,32 @@ async def test_commands_go_one_at_a_time(
     )
 
 
-@pytest.mark.parametrize("lane", [Lane.COMMAND, Lane.READ])
-async def test_queue_wait_counts_toward_the_timeout(
-    phone: FakePhone, make_client: ClientFactory, lane: Lane
+async def test_queue_wait_counts_toward_a_commands_timeout(
+    phone: FakePhone, make_client: ClientFactory
 ) -> None:
-    client = make_client(timeout=0.2, max_concurrent_requests=1)
-    semaphore = client._transport._lanes[lane]
+    client = make_client(timeout=0.2)
+    semaphore = client._transport._lanes[Lane.COMMAND]
     async with asyncio.timeout(GUARD):
         async with semaphore:  # the lane is busy for longer than the timeout
-            call = client.end_call if lane is Lane.COMMAND else client.get_phone_status
             with pytest.raises(GrandstreamCTITimeoutError):
-                await call()
+                await client.end_call()
     assert not phone.hits  # it never got a turn
+
+
+async def test_a_reads_timeout_starts_when_it_goes_out(
+    phone: FakePhone, make_client: ClientFactory
+) -> None:
+    """Reads queued behind a slow phone's reads are not timed out and re-sent."""
+    client = make_client(timeout=1.0, max_concurrent_requests=1)
+    phone.set_default(Reply(envelope("available")))
+    semaphore = client._transport._lanes[Lane.READ]
+    async with asyncio.timeout(GUARD):
+        async with semaphore:  # a read ahead holds the lane past the timeout
+            read = asyncio.create_task(client.get_phone_status())
+            await asyncio.sleep(1.5)
+            assert not read.done()
+        assert (await read).status is PhoneStatus.AVAILABLE
+    assert len(phone.hits) == 1
 
 
 async def test_timeout_message(phone: FakePhone, make_client: ClientFactory) -> None:

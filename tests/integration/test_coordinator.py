@@ -27,6 +27,7 @@ async def test_quiet_polls_read_the_lines_only(
     assert reads.count("api-get_line_status") == 6
     assert reads.count("api-get_phone_status") == 2
     assert reads.count("api-get_accounts") == 2
+    assert reads.count("config_get") == 2, reads  # DND, with the accounts
 
 
 async def test_changed_lines_read_the_phone_status_at_once(

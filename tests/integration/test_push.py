@@ -24,6 +24,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.grandstream_cti import coordinator as coordinator_module
 from custom_components.grandstream_cti.const import CONF_PUSH, DOMAIN
 from custom_components.grandstream_cti.coordinator import GrandstreamCoordinator
 from custom_components.grandstream_cti.domain_data import domain_data
@@ -342,6 +343,40 @@ class TestSlowPhone:
         await _release_reads(simulator, push_entry.runtime_data.coordinator)
         simulator.set_fault("none")
         await hass.async_block_till_done(wait_background_tasks=True)
+
+    async def test_a_slow_read_after_a_command_does_not_hold_the_action(
+        self,
+        hass: HomeAssistant,
+        init_integration: MockConfigEntry,
+        simulator: PhoneSimulator,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """The action returns once the phone ran the command; states follow later."""
+        monkeypatch.setattr(coordinator_module, "COMMAND_READ_WAIT", 0.05)
+        simulator.phone.incoming("+15555550100")
+        await poll(hass)
+        status = entity_id(hass, "sensor", "phone_status")
+        assert hass.states.get(status).state == "ringing"
+        simulator.set_fault("latency", 5)
+        simulator.requests.clear()
+        press = hass.async_create_task(
+            hass.services.async_call(
+                "button",
+                "press",
+                {"entity_id": entity_id(hass, "button", "accept_call")},
+                blocking=True,
+            )
+        )
+        await simulator.wait_until(lambda: simulator.pausing == 1)
+        simulator.clock.advance(5)  # the phone answers the command
+        # The read after it is held by the phone: the action returns anyway.
+        await simulator.wait_until(lambda: simulator.pausing == 1)
+        await press
+        assert hass.states.get(status).state == "ringing"
+        await _release_reads(simulator, init_integration.runtime_data.coordinator)
+        simulator.set_fault("none")
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert hass.states.get(status).state == "busy"
 
 
 async def test_push_while_waiting_to_retry_setup(

@@ -1,8 +1,9 @@
 """HTTP plumbing of the client: one request in, one answer or one error out.
 
 * Two lanes per phone: reads (at most `max_reads` at once) and commands (one
-  at a time, never queued behind reads). The wait for a lane counts toward
-  the request's own timeout, so a command never waits longer than that.
+  at a time, never queued behind reads). A command's wait for its lane counts
+  toward its own timeout, so it never waits longer than that; a read's
+  timeout starts when it goes out.
 * Reads are retried once on a transport failure (refused, reset, dropped,
   timeout); commands never (hold is a toggle); nothing is retried after an
   HTTP answer, and a certificate that fails verification is not retried.
@@ -228,12 +229,20 @@ class Transport:
         failure: _Failure | None = None
         status: int | None = None
         try:
-            async with asyncio.timeout(self.timeout):
-                async with self._lanes[lane], self._open(request) as response:
-                    status = response.status
-                    server = response.headers.get("Server")
-                    cookies = _cookies_set(response)
-                    data = await _read_capped(response)
+            async with asyncio.timeout(self.timeout) as deadline:
+                async with self._lanes[lane]:
+                    if lane is Lane.READ:
+                        # A read's clock starts when it goes out: each read
+                        # ahead of it is bounded, and a slow phone must not
+                        # time out (and re-send) the reads queued behind.
+                        deadline.reschedule(
+                            asyncio.get_running_loop().time() + self.timeout
+                        )
+                    async with self._open(request) as response:
+                        status = response.status
+                        server = response.headers.get("Server")
+                        cookies = _cookies_set(response)
+                        data = await _read_capped(response)
         except TimeoutError:
             failure = _Failure.TIMEOUT
         except aiohttp.ClientConnectorCertificateError:
