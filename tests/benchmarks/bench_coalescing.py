@@ -27,8 +27,8 @@ integration as it is:
    phone, the accept-call button is pressed. Measured from the phone's own
    request times: press → the phone receives the command, and → answers it
    (one answer time), the reads it received before and after, and when the
-   button's service call returns (after the command and the read it asks
-   for: that read waits behind the read already running).
+   button's service call returns (after the command, and at most 5 s for
+   the read it asks for, which waits behind the read already running).
 
 Targets: a 1000-push burst costs at most 2 reads per refresh cycle (one
 running, one waiting); a command sent during a burst to a slow phone reaches
