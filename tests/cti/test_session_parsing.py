@@ -20,7 +20,7 @@ from custom_components.grandstream_cti.cti import (
 )
 from custom_components.grandstream_cti.cti.client import MAX_KEYS
 from custom_components.grandstream_cti.cti.keys import normalize_key, normalize_keys
-from custom_components.grandstream_cti.cti.numbers import is_dialable, validate_number
+from custom_components.grandstream_cti.cti.numbers import validate_number
 from custom_components.grandstream_cti.cti.parsing import printable, shorten
 from custom_components.grandstream_cti.cti.session_parsing import (
     check_config_write,
@@ -376,11 +376,15 @@ async def test_send_keys_limit_before_any_io(make_client: Any, phone: Any) -> No
 
 def test_numbers() -> None:
     assert validate_number(" +15555550100 ") == "+15555550100"
-    assert is_dialable("*72100")
-    assert is_dialable("alice@pbx.example.com")
-    assert not is_dialable("")
-    assert not is_dialable("1 2")
-    assert not is_dialable("9" * 65)
+    assert validate_number("*72100") == "*72100"
+    assert validate_number("alice@pbx.example.com") == "alice@pbx.example.com"
+    for undialable, why in (
+        ("", "No number"),
+        ("1 2", "only digits"),
+        ("9" * 65, "longer"),
+    ):
+        with pytest.raises(ValueError, match=why):
+            validate_number(undialable)
     with pytest.raises(TypeError):
         validate_number(5)  # type: ignore[arg-type]
 

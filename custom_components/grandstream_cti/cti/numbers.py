@@ -26,12 +26,3 @@ def validate_number(number: str) -> str:
             "letters and @ . _ - :"
         )
     return dial
-
-
-def is_dialable(number: str) -> bool:
-    """Return True when the phone can dial this number."""
-    try:
-        validate_number(number)
-    except ValueError:
-        return False
-    return True
