@@ -34,7 +34,6 @@ from custom_components.grandstream_cti.cti.wire import (
     MODEL_DEFINE_PATH,
     PARAM_PASSCODE,
     PARAM_PASSWORD,
-    PARAM_UPDATE_SESSION,
     RESPONSE_ERROR,
     RESPONSE_SUCCESS,
     ROLE_ADMIN,
@@ -56,6 +55,7 @@ from .render import dumps, envelope, html_page, model_define_document
 from .session import Session
 from .session_routes import ENDPOINTS as SESSION_ENDPOINTS, Endpoint, expired_answer
 from .tripwires import detect
+from .wire import PARAM_UPDATE_SESSION
 
 if TYPE_CHECKING:
     from .server import PhoneSimulator

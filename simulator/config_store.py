@@ -20,8 +20,6 @@ from custom_components.grandstream_cti.cti.action_url import (
 )
 from custom_components.grandstream_cti.cti.wire import (
     FORBIDDEN_PVALUES,
-    NAMED_ACCOUNT_REGISTERED,
-    NAMED_NUM_LINES,
     NAMED_PHONE_MODEL,
     PVALUE_CLICK_TO_DIAL,
     PVALUE_FIRMWARE,
@@ -29,6 +27,11 @@ from custom_components.grandstream_cti.cti.wire import (
     ROLE_ADMIN,
     ROLE_USER,
     RUNTIME_DND,
+)
+
+from .wire import (
+    NAMED_ACCOUNT_REGISTERED,
+    NAMED_NUM_LINES,
 )
 
 if TYPE_CHECKING:

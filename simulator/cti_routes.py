@@ -16,7 +16,6 @@ from custom_components.grandstream_cti.cti.models import PhoneOperation
 from custom_components.grandstream_cti.cti.wire import (
     BODY_COMPLETE,
     BODY_INVALID_REQUEST,
-    BODY_RESET,
     BODY_SAVEREBOOT,
     BODY_UNKNOWN,
     FUNCTION_ACCOUNTS,
@@ -34,14 +33,17 @@ from custom_components.grandstream_cti.cti.wire import (
     PARAM_REQUEST,
     RESPONSE_ERROR,
     RESPONSE_SUCCESS,
-    SYS_KILLGUI,
-    SYS_PROV,
     SYS_REBOOT,
-    SYS_RESET,
 )
 
 from .context import CgiRequest
 from .render import account_json, envelope, line_json, status_word
+from .wire import (
+    BODY_RESET,
+    SYS_KILLGUI,
+    SYS_PROV,
+    SYS_RESET,
+)
 
 Handler = Callable[[CgiRequest], web.Response]
 

@@ -15,7 +15,6 @@ from aiohttp import web
 from yarl import URL
 
 from custom_components.grandstream_cti.cti.wire import (
-    COOKIE_SESSION_IDENTITY,
     COOKIE_SID,
     PARAM_ACCESS,
     PARAM_PASSCODE,
@@ -25,6 +24,7 @@ from custom_components.grandstream_cti.cti.wire import (
 
 from .config_store import canonical_key
 from .render import html_page
+from .wire import COOKIE_SESSION_IDENTITY
 
 if TYPE_CHECKING:
     from .profiles import Profile

@@ -23,10 +23,10 @@ from custom_components.grandstream_cti.cti.models import (
     PhoneOperation,
     PhoneStatus,
 )
-from custom_components.grandstream_cti.cti.wire import PHONE_STATUS_UNAVAILABLE
 
 from .clock import SimClock, Timer
 from .presets import ModelPreset
+from .wire import PHONE_STATUS_UNAVAILABLE
 
 # Lines in these states have the audio path open (the phone is "off hook").
 _OFF_HOOK_STATES: Final = frozenset(

@@ -10,13 +10,14 @@ from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from custom_components.grandstream_cti.cti.wire import (
-    COOKIE_SESSION_IDENTITY,
     COOKIE_SID,
     FUNCTION_CONFIG_GET,
     FUNCTION_CONFIG_UPDATE,
     FUNCTION_VALUES_GET,
     FUNCTION_VALUES_POST,
 )
+
+from .wire import COOKIE_SESSION_IDENTITY
 
 LoginStyle = Literal["challenge", "plain"]
 ModelDefineStyle = Literal["nested", "short", "none"]

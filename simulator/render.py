@@ -11,7 +11,6 @@ from aiohttp import web
 
 from custom_components.grandstream_cti.cti.models import PhoneStatus
 from custom_components.grandstream_cti.cti.wire import (
-    ACCOUNT_AUTO_CFG,
     ACCOUNT_ID,
     ACCOUNT_NAME,
     ACCOUNT_REGISTERED,
@@ -26,10 +25,13 @@ from custom_components.grandstream_cti.cti.wire import (
     LINE_REMOTE_NAME,
     LINE_REMOTE_NUMBER,
     LINE_STATE,
-    PHONE_STATUS_CONNECTED,
 )
 
 from .phone import Phone, SimAccount, SimLine
+from .wire import (
+    ACCOUNT_AUTO_CFG,
+    PHONE_STATUS_CONNECTED,
+)
 
 JSON_CONTENT_TYPE = "application/json"
 HTML_CONTENT_TYPE = "text/html"

@@ -17,7 +17,6 @@ from custom_components.grandstream_cti.cti.wire import (
     BODY_FAILED,
     BODY_LOCKED,
     BODY_LOCKOUT,
-    BODY_LOGOUT,
     BODY_USER_NOT_ALLOWED,
     BODY_WRONG,
     CONFIG_ALIAS,
@@ -26,23 +25,18 @@ from custom_components.grandstream_cti.cti.wire import (
     CONFIG_STATUS,
     CONFIG_STATUS_RIGHT,
     CONFIG_VALUE,
-    COOKIE_SESSION_IDENTITY,
-    COOKIE_SESSION_ROLE,
-    FORBIDDEN_FUNCTIONS,
     FUNCTION_ACCESS,
     FUNCTION_BATTERY,
     FUNCTION_CONFIG_GET,
     FUNCTION_CONFIG_UPDATE,
     FUNCTION_DOLOGIN,
     FUNCTION_DOLOGOUT,
-    FUNCTION_DOREFRESH,
     FUNCTION_GET_LOCKOUT,
     FUNCTION_VALUES_GET,
     FUNCTION_VALUES_POST,
     FUNCTION_WIFI_STATUS,
     FUNCTION_WILL_LOGIN,
     LOGIN_DEFAULT_AUTH,
-    LOGIN_DEFAULT_LOGIN,
     LOGIN_LOCK_TIME,
     LOGIN_MAC,
     LOGIN_ROLE,
@@ -54,7 +48,6 @@ from custom_components.grandstream_cti.cti.wire import (
     PARAM_PVALUES,
     PARAM_REQUEST,
     PARAM_SID,
-    PARAM_UPDATE_SESSION,
     PARAM_USERNAME,
     RESPONSE_ERROR,
     RESPONSE_SUCCESS,
@@ -66,6 +59,15 @@ from .gate import INVALID_JSON
 from .profiles import Profile
 from .render import envelope, html_page, json_answer
 from .session import LoginResult, Session, sha256_hex
+from .wire import (
+    BODY_LOGOUT,
+    COOKIE_SESSION_IDENTITY,
+    COOKIE_SESSION_ROLE,
+    FORBIDDEN_FUNCTIONS,
+    FUNCTION_DOREFRESH,
+    LOGIN_DEFAULT_LOGIN,
+    PARAM_UPDATE_SESSION,
+)
 
 Handler = Callable[[CgiRequest], web.Response]
 AuthMode = Literal["none", "optional", "session", "cti"]

@@ -13,18 +13,20 @@ from typing import Any
 
 from custom_components.grandstream_cti.cti.wire import (
     CONFIG_PVALUE,
-    FORBIDDEN_FUNCTIONS,
     FORBIDDEN_PVALUES,
     FUNCTION_CONFIG_UPDATE,
     FUNCTION_SYS_OPERATION,
     FUNCTION_VALUES_POST,
     PARAM_REQUEST,
+)
+
+from .config_store import canonical_key
+from .wire import (
+    FORBIDDEN_FUNCTIONS,
     SYS_KILLGUI,
     SYS_PROV,
     SYS_RESET,
 )
-
-from .config_store import canonical_key
 
 DANGEROUS_SYS_OPERATIONS = frozenset({SYS_RESET, SYS_PROV, SYS_KILLGUI})
 

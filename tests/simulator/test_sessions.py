@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from custom_components.grandstream_cti.cti import wire
-from simulator import PhoneSimulator, SimulatorConfig
+from simulator import PhoneSimulator, SimulatorConfig, wire as sim_wire
 from tests.simulator.conftest import Answer, Browser, Cti
 
 EXPIRED = {"response": "error", "body": {"status": "session-expired"}}
@@ -140,7 +140,7 @@ async def test_idle_expiry_and_refresh(
 async def test_keep_alives_refresh(browser: Browser, simulator: PhoneSimulator) -> None:
     await browser.login()
     simulator.clock.advance(9)
-    refresh = await browser.post(wire.FUNCTION_DOREFRESH, {"sid": browser.sid})
+    refresh = await browser.post(sim_wire.FUNCTION_DOREFRESH, {"sid": browser.sid})
     assert refresh.json == {"response": "success", "body": "ok"}
     simulator.clock.advance(9)
     will = await browser.post(wire.FUNCTION_WILL_LOGIN, {"sid": browser.sid})
@@ -149,7 +149,7 @@ async def test_keep_alives_refresh(browser: Browser, simulator: PhoneSimulator) 
     assert (await browser.cti(LINE)).status == 200
     simulator.clock.advance(11)
     assert (
-        await browser.post(wire.FUNCTION_DOREFRESH, {"sid": browser.sid})
+        await browser.post(sim_wire.FUNCTION_DOREFRESH, {"sid": browser.sid})
     ).status == 401
 
 

@@ -57,7 +57,6 @@ ACCOUNT_NAME: Final = "name"
 ACCOUNT_SIP_ID: Final = "sip_id"
 ACCOUNT_SIP_SERVER: Final = "sip_server"
 ACCOUNT_REGISTERED: Final = "reg"
-ACCOUNT_AUTO_CFG: Final = "auto_cfg"
 
 # Keys the guide and working clients name (api-send_key), upper case.
 FIXED_KEYS: Final = frozenset(
@@ -106,7 +105,6 @@ BODY_LOCKOUT: Final = "lockout"
 FUNCTION_ACCESS: Final = "access"
 FUNCTION_DOLOGIN: Final = "dologin"
 FUNCTION_DOLOGOUT: Final = "dologout"
-FUNCTION_DOREFRESH: Final = "dorefresh"
 PARAM_ACCESS: Final = "access"
 PARAM_USERNAME: Final = "username"
 PARAM_SID: Final = "sid"
@@ -120,13 +118,10 @@ LOGIN_LOCK_TIME: Final = "lockTime"
 BODY_WRONG: Final = "wrong"
 BODY_LOCKED: Final = "locked"
 BODY_USER_NOT_ALLOWED: Final = "user is not allow"
-BODY_LOGOUT: Final = "logout"
 ROLE_ADMIN: Final = "admin"
 ROLE_USER: Final = "user"
-# Cookies: WP8x6 take `sid`; GXP set `session-identity` / `session-role`.
+# Cookies: WP8x6 take `sid`.
 COOKIE_SID: Final = "sid"
-COOKIE_SESSION_IDENTITY: Final = "session-identity"
-COOKIE_SESSION_ROLE: Final = "session-role"
 # Config reads/writes after login (§4): config_get / PUT config_update, or
 # api.values.get / api.values.post (GXP16xx).
 FUNCTION_CONFIG_GET: Final = "config_get"
@@ -141,14 +136,8 @@ CONFIG_STATUS_RIGHT: Final = "right"
 SESSION_EXPIRED: Final = "session-expired"
 # Session CTI extras (§3).
 PARAM_LINE: Final = "line"
-PARAM_ARG: Final = "arg"
-PARAM_DIALPLAN: Final = "dialplan"
 FUNCTION_BATTERY: Final = "api-get_battery_status"
 FUNCTION_WIFI_STATUS: Final = "api-wifi_status_get"
-# Never called (§5.3): factory reset, provisioning, GUI restart.
-SYS_RESET: Final = "RESET"
-SYS_PROV: Final = "PROV"
-SYS_KILLGUI: Final = "KILLGUI"
 
 # Configuration keys the integration reads or writes (§4.4-4.6).
 PVALUE_MAC: Final = "67"
@@ -160,26 +149,6 @@ NAMED_PHONE_MODEL: Final = "phone_model"
 FORBIDDEN_PVALUES: Final = frozenset({"2", "196", "212", "237", "192"})
 
 # ---------------------------------------------------------------------------
-# More wire words the simulator answers with (appended; real-firmware captures
-# and session-spec §2-§5).
+# make_call's refusal of a request it cannot follow (captured). Words only the
+# simulator uses live in simulator/wire.py.
 BODY_INVALID_REQUEST: Final = "Invalid Request"
-BODY_RESET: Final = "reset"
-PHONE_STATUS_UNAVAILABLE: Final = "unavailable"  # up, but no account registered
-PHONE_STATUS_CONNECTED: Final = "connected"  # some firmware, instead of "busy"
-PARAM_UPDATE_SESSION: Final = "update_session"
-LOGIN_DEFAULT_LOGIN: Final = "defaultLogin"
-NAMED_NUM_LINES: Final = "num_lines"
-NAMED_ACCOUNT_REGISTERED: Final = "AccountRegistered"  # + account number, 1-based
-# Endpoints never to call (session-spec §5.3): firmware, certificates, passwords.
-FORBIDDEN_FUNCTIONS: Final = frozenset(
-    {
-        "firmware-upgrade",
-        "setup-firmware-upgrade",
-        "upload_CA",
-        "delete_CA",
-        "api-change_password",
-        "api-change_default_password",
-        "api-delete_all_contact",
-        "api-pcap",
-    }
-)
