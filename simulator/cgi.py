@@ -20,8 +20,7 @@ A `/cgi-bin` request goes through these steps, in order:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -40,10 +39,9 @@ from custom_components.grandstream_cti.cti.wire import (
 )
 
 from .context import CgiRequest
-from .cti_routes import COMMANDS, FUNCTIONS
+from .cti_routes import COMMANDS, CtiFunctions
 from .gate import (
     address_allowed,
-    apply_fault,
     drop,
     presents_sid,
     read_request,
@@ -53,167 +51,104 @@ from .gate import (
 )
 from .render import dumps, envelope, html_page, model_define_document
 from .session import Session
-from .session_routes import ENDPOINTS as SESSION_ENDPOINTS, Endpoint, expired_answer
+from .session_routes import Endpoint, SessionEndpoints, expired_answer
 from .tripwires import detect
 from .wire import PARAM_UPDATE_SESSION
 
 if TYPE_CHECKING:
-    from .server import PhoneSimulator
-
-ENDPOINTS: Final[dict[str, Endpoint]] = {
-    **{
-        name: Endpoint(handler, "cti", web=False) for name, handler in FUNCTIONS.items()
-    },
-    **SESSION_ENDPOINTS,
-}
-
-
-def _endpoint(sim: PhoneSimulator, function: str) -> Endpoint | None:
-    endpoint = ENDPOINTS.get(function)
-    if endpoint is None or (endpoint.web and not sim.config.session_api):
-        return None
-    return endpoint if endpoint.available(sim.profile) else None
+    from .activity import RequestLog
+    from .config import SimulatorConfig
+    from .faults import Faults
+    from .phone import Phone
+    from .popup import Popup
+    from .profiles import Profile
+    from .render import Quirks
+    from .session import SessionManager
 
 
-def _passcode_request(ctx: CgiRequest) -> bool:
-    """Return True for a passcode CTI request (exempt from the web header rules)."""
-    has_password = PARAM_PASSCODE in ctx.params or PARAM_PASSWORD in ctx.params
-    return (
-        ctx.function in FUNCTIONS
-        and has_password
-        and not presents_sid(ctx.request, ctx.params)
-    )
+class CgiApp:
+    """The phone's `/cgi-bin` dispatcher and `model.define.js`."""
 
+    def __init__(
+        self,
+        *,
+        profile: Profile,
+        config: SimulatorConfig,
+        quirks: Quirks,
+        phone: Phone,
+        sessions: SessionManager,
+        faults: Faults,
+        log: RequestLog,
+        popup: Popup,
+        cti: CtiFunctions,
+        web_api: SessionEndpoints,
+    ) -> None:
+        """Dispatch to the CTI functions and the web endpoints given."""
+        self.profile = profile
+        self.config = config
+        self.quirks = quirks
+        self.phone = phone
+        self.sessions = sessions
+        self.faults = faults
+        self.log = log
+        self.popup = popup
+        self.cti_functions = cti.table()
+        self.endpoints: dict[str, Endpoint] = {
+            **{
+                name: Endpoint(handler, "cti", web=False)
+                for name, handler in self.cti_functions.items()
+            },
+            **web_api.table(),
+        }
 
-def _web_checks(ctx: CgiRequest) -> web.Response | None:
-    """Apply the web stack's header rules to non-GET requests (spec §2.1)."""
-    request = ctx.request
-    if request.method == "GET" or not ctx.sim.config.session_api:
-        return None
-    if ctx.profile.require_content_length and "Content-Length" not in request.headers:
-        return html_page(411, "Length Required")
-    if not _passcode_request(ctx) and not same_origin(request):
-        return html_page(403, "Forbidden")
-    return None
+    def routes(self) -> list[web.RouteDef]:
+        """Return the phone-side routes: `/cgi-bin/{function}`, model.define.js."""
+        cgi = CGI_PREFIX + "{function}"
+        return [
+            web.get(cgi, self.handle_cgi, allow_head=False),
+            web.post(cgi, self.handle_cgi),
+            web.put(cgi, self.handle_cgi),
+            web.get(MODEL_DEFINE_PATH, self.handle_model_define, allow_head=False),
+            web.post(MODEL_DEFINE_PATH, self.handle_model_define),
+        ]
 
+    # ------------------------------------------------------------- routes
 
-def find_session(ctx: CgiRequest) -> Session | None:
-    """Return the request's live session, refreshed unless update_session=false."""
-    sim = ctx.sim
-    if not sim.config.session_api:
-        return None
-    sids = sid_candidates(ctx.request, ctx.params, sim.profile, ctx.function)
-    session = sim.sessions.find(sids)
-    if session is not None:
-        if ctx.params.get(PARAM_UPDATE_SESSION, "").lower() != "false":
-            sim.sessions.touch(session)
-        ctx.session = session
-        ctx.set_auth("session")
-    return session
-
-
-async def _cti(ctx: CgiRequest, endpoint: Endpoint) -> web.Response:
-    """Authenticate a CTI function: a valid session, else the passcode."""
-    sim, params = ctx.sim, ctx.params
-    given = params.get(PARAM_PASSCODE, params.get(PARAM_PASSWORD))
-    session = find_session(ctx)
-    if session is not None:
-        if given is not None:  # the GRP SDK sends the password too: ignored
-            sim.sessions.record_password(
-                ctx.function,
-                "passcode",
-                session.username,
-                given == sim.sessions.password_of(session.username),
-            )
-        return endpoint.handler(ctx)
-    if given is not None and sim.profile.passcode_cti:
-        config = sim.config
-        allowed = (
-            [config.allowed_ips]
-            if isinstance(config.allowed_ips, str)
-            else list(config.allowed_ips)
-        )
-        if not config.cti_enabled or not address_allowed(ctx.request.remote, allowed):
-            if config.denial_style == "failed":
-                return envelope(RESPONSE_ERROR, BODY_FAILED, ctx.quirks)
-            return html_page(403, "Forbidden")
-        outcome = sim.sessions.check_passcode(given)
-        sim.sessions.record_password(
-            ctx.function, "passcode", config.admin_username, outcome == "ok"
-        )
-        if outcome != "ok":
-            return html_page(401, "Unauthorized")
-        ctx.set_auth("passcode")
-        if ctx.function in COMMANDS and config.popup_confirmation:
-            if not await sim.wait_confirmation():
-                return envelope(RESPONSE_ERROR, BODY_FAILED, ctx.quirks)
-            if sim.is_offline():  # rebooted or stopped while waiting
-                return drop(ctx.request)
-        return endpoint.handler(ctx)
-    if given is not None:  # a passcode where the passcode API does not exist
-        sim.sessions.record_password(
-            ctx.function, "passcode", sim.config.admin_username, False
-        )
-    elif (
-        sim.config.session_api
-        and sim.profile.phone_status_unauthorized
-        and ctx.function == FUNCTION_PHONE_STATUS
-    ):
-        return envelope(RESPONSE_SUCCESS, BODY_UNAUTHORIZED, ctx.quirks)
-    return html_page(401, "Unauthorized")
-
-
-async def _authorize(ctx: CgiRequest, endpoint: Endpoint) -> web.Response:
-    if endpoint.auth == "cti":
-        return await _cti(ctx, endpoint)
-    if endpoint.auth == "none":
-        return endpoint.handler(ctx)
-    session = find_session(ctx)
-    if endpoint.auth == "optional":
-        return endpoint.handler(ctx)
-    if session is None:
-        return expired_answer(ctx, endpoint.expired)
-    if endpoint.admin_only and session.role != ROLE_ADMIN:
-        return html_page(401, "Unauthorized")  # a permission, not an expiry
-    return endpoint.handler(ctx)
-
-
-def cgi_routes(sim: PhoneSimulator) -> list[web.RouteDef]:
-    """Return the phone-side routes bound to `sim`."""
-
-    async def cgi(request: web.Request) -> web.Response:
-        if sim.is_offline():
+    async def handle_cgi(self, request: web.Request) -> web.Response:
+        """Answer one `/cgi-bin` request, through the steps above."""
+        if self.faults.away():
             return drop(request)
         function = request.match_info["function"]
         params, document = await read_request(request)
-        entry = sim.log_request(function, redact(params), request.method)
+        entry = self.log.log(function, redact(params), request.method)
         for hit in detect(function, params, document):
-            sim.record_tripwire(hit)
-        if (faulted := await apply_fault(sim, request)) is not None:
+            self.log.record_tripwire(hit)
+        if (faulted := await self.faults.answer(request)) is not None:
             return faulted
-        endpoint = _endpoint(sim, function)
+        endpoint = self._endpoint(function)
         if endpoint is None:
             return html_page(404, "Not Found")
         if request.method not in endpoint.methods or (
             function == FUNCTION_CONFIG_UPDATE
             and request.method == "POST"
-            and sim.profile.put_only_config_update
+            and self.profile.put_only_config_update
         ):
             return html_page(501, "Not Implemented")
-        ctx = CgiRequest(sim, request, function, params, document, entry)
-        if (refused := _web_checks(ctx)) is not None:
+        ctx = CgiRequest(request, function, params, document, entry, self.quirks)
+        if (refused := self._web_checks(ctx)) is not None:
             return refused
-        return await _authorize(ctx, endpoint)
+        return await self._authorize(ctx, endpoint)
 
-    async def model_define(request: web.Request) -> web.Response:
-        if sim.is_offline():
+    async def handle_model_define(self, request: web.Request) -> web.Response:
+        """Answer `/json/configs/model.define.js` (no login, no CTI switch)."""
+        if self.faults.away():
             return drop(request)
-        if (faulted := await apply_fault(sim, request)) is not None:
+        if (faulted := await self.faults.answer(request)) is not None:
             return faulted
         document = model_define_document(
-            sim.profile.model_define, sim.phone, sim.quirks
+            self.profile.model_define, self.phone, self.quirks
         )
-        if not sim.config.model_define or document is None:
+        if not self.config.model_define or document is None:
             return html_page(404, "Not Found")
         return web.Response(
             text=dumps(document),
@@ -221,13 +156,112 @@ def cgi_routes(sim: PhoneSimulator) -> list[web.RouteDef]:
             charset="utf-8",
         )
 
-    handlers: list[tuple[str, Callable[[web.Request], Awaitable[web.Response]]]] = [
-        (CGI_PREFIX + "{function}", cgi),
-        (MODEL_DEFINE_PATH, model_define),
-    ]
-    routes: list[web.RouteDef] = []
-    for path, handle in handlers:
-        routes.append(web.get(path, handle, allow_head=False))
-        routes.append(web.post(path, handle))
-    routes.append(web.put(CGI_PREFIX + "{function}", cgi))
-    return routes
+    # ------------------------------------------------------------- checks
+
+    def _endpoint(self, function: str) -> Endpoint | None:
+        endpoint = self.endpoints.get(function)
+        if endpoint is None or (endpoint.web and not self.config.session_api):
+            return None
+        return endpoint
+
+    def _passcode_request(self, ctx: CgiRequest) -> bool:
+        """Return True for a passcode CTI request (exempt from the web header rules)."""
+        params = ctx.params
+        has_password = PARAM_PASSCODE in params or PARAM_PASSWORD in params
+        return (
+            ctx.function in self.cti_functions
+            and has_password
+            and not presents_sid(ctx.request, params)
+        )
+
+    def _web_checks(self, ctx: CgiRequest) -> web.Response | None:
+        """Apply the web stack's header rules to non-GET requests (spec §2.1)."""
+        request = ctx.request
+        if request.method == "GET" or not self.config.session_api:
+            return None
+        if (
+            self.profile.require_content_length
+            and "Content-Length" not in request.headers
+        ):
+            return html_page(411, "Length Required")
+        if not self._passcode_request(ctx) and not same_origin(request):
+            return html_page(403, "Forbidden")
+        return None
+
+    def find_session(self, ctx: CgiRequest) -> Session | None:
+        """Return the request's live session, refreshed unless update_session=false."""
+        if not self.config.session_api:
+            return None
+        sids = sid_candidates(ctx.request, ctx.params, self.profile, ctx.function)
+        session = self.sessions.find(sids)
+        if session is not None:
+            if ctx.params.get(PARAM_UPDATE_SESSION, "").lower() != "false":
+                self.sessions.touch(session)
+            ctx.session = session
+            ctx.set_auth("session")
+        return session
+
+    async def _cti(self, ctx: CgiRequest, endpoint: Endpoint) -> web.Response:
+        """Authenticate a CTI function: a valid session, else the passcode."""
+        sessions, config, params = self.sessions, self.config, ctx.params
+        given = params.get(PARAM_PASSCODE, params.get(PARAM_PASSWORD))
+        session = self.find_session(ctx)
+        if session is not None:
+            if given is not None:  # the GRP SDK sends the password too: ignored
+                sessions.record_password(
+                    ctx.function,
+                    "passcode",
+                    session.username,
+                    given == sessions.password_of(session.username),
+                )
+            return endpoint.handler(ctx)
+        if given is not None and self.profile.passcode_cti:
+            allowed = (
+                [config.allowed_ips]
+                if isinstance(config.allowed_ips, str)
+                else list(config.allowed_ips)
+            )
+            if not config.cti_enabled or not address_allowed(
+                ctx.request.remote, allowed
+            ):
+                if config.denial_style == "failed":
+                    return envelope(RESPONSE_ERROR, BODY_FAILED, ctx.quirks)
+                return html_page(403, "Forbidden")
+            outcome = sessions.check_passcode(given)
+            sessions.record_password(
+                ctx.function, "passcode", config.admin_username, outcome == "ok"
+            )
+            if outcome != "ok":
+                return html_page(401, "Unauthorized")
+            ctx.set_auth("passcode")
+            if ctx.function in COMMANDS and config.popup_confirmation:
+                if not await self.popup.wait():
+                    return envelope(RESPONSE_ERROR, BODY_FAILED, ctx.quirks)
+                if self.faults.away():  # rebooted or stopped while waiting
+                    return drop(ctx.request)
+            return endpoint.handler(ctx)
+        if given is not None:  # a passcode where the passcode API does not exist
+            sessions.record_password(
+                ctx.function, "passcode", config.admin_username, False
+            )
+        elif (
+            config.session_api
+            and self.profile.phone_status_unauthorized
+            and ctx.function == FUNCTION_PHONE_STATUS
+        ):
+            return envelope(RESPONSE_SUCCESS, BODY_UNAUTHORIZED, ctx.quirks)
+        return html_page(401, "Unauthorized")
+
+    async def _authorize(self, ctx: CgiRequest, endpoint: Endpoint) -> web.Response:
+        if endpoint.auth == "cti":
+            return await self._cti(ctx, endpoint)
+        if endpoint.auth == "none":
+            return endpoint.handler(ctx)
+        session = self.find_session(ctx)
+        if endpoint.auth == "optional":
+            return endpoint.handler(ctx)
+        if session is None:
+            return expired_answer(ctx, endpoint.expired)
+        if endpoint.admin_only and session.role != ROLE_ADMIN:
+            return html_page(401, "Unauthorized")  # a permission, not an expiry
+        return endpoint.handler(ctx)

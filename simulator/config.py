@@ -4,12 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from .profiles import DEFAULT_PROFILE
 
+if TYPE_CHECKING:
+    from .phone import Phone
+
 DenialStyle = Literal["http403", "failed"]
 DENIAL_STYLES: tuple[DenialStyle, ...] = ("http403", "failed")
+# What `/sim/config` may change: setting name -> accepted types (a bool is
+# never taken for an int). Profile, model, MAC, firmware and TLS are fixed.
+SETTABLE: Final[dict[str, tuple[type, ...]]] = {
+    "cti_enabled": (bool,),
+    "allowed_ips": (list, tuple),
+    "popup_confirmation": (bool,),
+    "popup_timeout": (int, float),
+    "denial_style": (str,),
+    "passcode": (str,),
+    "user_passcode": (str,),
+    "admin_username": (str,),
+    "user_username": (str,),
+    "call_connect_delay": (int, float),
+    "reboot_seconds": (int, float),
+    "model_define": (bool,),
+    "session_api": (bool,),
+    "user_web_access": (bool,),
+    "single_session": (bool,),
+    "session_idle_seconds": (int, float),
+    "lockout_attempts": (int,),
+    "lockout_minutes": (int,),
+    "click_to_dial": (bool,),
+}
 
 
 @dataclass
@@ -56,6 +82,25 @@ class SimulatorConfig:
     # Initial quirks (names as in `/sim/quirks`); all off by default.
     quirks: Mapping[str, bool] = field(default_factory=dict)
 
+    def update(self, values: dict[str, Any]) -> None:
+        """Change settings at run time; ValueError (nothing changed) on bad input."""
+        for name, value in values.items():
+            if name not in SETTABLE:
+                raise ValueError(f"Unknown or read-only setting {name!r}")
+            types = SETTABLE[name]
+            if not isinstance(value, types) or (
+                isinstance(value, bool) and bool not in types
+            ):
+                raise ValueError(f"Bad value for {name}: {value!r}")
+        if values.get("denial_style", self.denial_style) not in DENIAL_STYLES:
+            raise ValueError("denial_style must be http403 or failed")
+        for name, value in values.items():
+            setattr(
+                self,
+                name,
+                tuple(str(item) for item in value) if name == "allowed_ips" else value,
+            )
+
     def public(self) -> dict[str, Any]:
         """Return the settings as JSON without the passwords."""
         return {
@@ -84,3 +129,12 @@ class SimulatorConfig:
             "click_to_dial": self.click_to_dial,
             "manual_clock": self.manual_clock,
         }
+
+
+def apply_settings(
+    config: SimulatorConfig, phone: Phone, values: dict[str, Any]
+) -> None:
+    """Change settings at run time (`/sim/config`) and let the phone follow."""
+    config.update(values)
+    phone.call_connect_delay = config.call_connect_delay
+    phone.reboot_seconds = config.reboot_seconds

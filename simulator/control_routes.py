@@ -1,6 +1,9 @@
 """The simulator's own control API under `/sim/` (JSON, no passcode).
 
-It keeps working in every fault and during a reboot.
+It keeps working in every fault and during a reboot. `ControlApi` has one
+method per route; `ControlApi.routes()` is the route table. POST handlers
+take the JSON body and return JSON data (`_json_post` does the HTTP part:
+bad input answers 400 `{"error": ...}`).
 """
 
 from __future__ import annotations
@@ -14,12 +17,25 @@ from aiohttp import web
 
 from custom_components.grandstream_cti.cti.action_url import ACTION_URL_FIELDS
 
+from .config import apply_settings
 from .config_store import public_slots
 
 if TYPE_CHECKING:
-    from .server import PhoneSimulator
+    from .activity import RequestLog
+    from .clock import SimClock
+    from .config import SimulatorConfig
+    from .config_store import ConfigStore
+    from .faults import Faults
+    from .handset import Handset
+    from .phone import Phone
+    from .popup import Popup
+    from .profiles import Profile
+    from .push import ActionUrlPusher
+    from .render import Quirks
+    from .session import SessionManager
 
-JsonHandler = Callable[[dict[str, Any]], Any]
+JsonHandler = Callable[[dict[str, Any]], dict[str, Any]]
+AiohttpHandler = Callable[[web.Request], Awaitable[web.Response]]
 
 CONTROL_PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>{model} simulator</title>
@@ -80,17 +96,6 @@ refresh(); setInterval(refresh, 1000);
 """
 
 
-def _slot_rows(sim: PhoneSimulator) -> str:
-    """Return one row per Action URL field: its P-value, event and current URL."""
-    events = {field: event for event, field in ACTION_URL_FIELDS.items()}
-    return "".join(
-        f"<tr><td>{html.escape(slot)}</td><td>{html.escape(events[slot])}</td>"
-        f'<td><input class="slot" data-slot="{html.escape(slot)}" size="70"'
-        f' value="{html.escape(str(url), quote=True)}"></td></tr>'
-        for slot, url in public_slots(sim.store).items()
-    )
-
-
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
@@ -107,11 +112,31 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return data
 
 
+def _json_post(handler: JsonHandler) -> AiohttpHandler:
+    """Wrap a `data -> data` handler: JSON body in, JSON out, 400 on bad input."""
+
+    async def handle(request: web.Request) -> web.Response:
+        try:
+            result = handler(await _body(request))
+        except (ValueError, TypeError) as err:
+            return _error(400, str(err))
+        return web.json_response(result)
+
+    return handle
+
+
 def _int(data: dict[str, Any], name: str, default: int | None = None) -> int:
     value = data.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an integer")
     return value
+
+
+def _number(data: dict[str, Any], name: str, default: float = 0) -> float:
+    value = data.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number")
+    return float(value)
 
 
 def _bool(data: dict[str, Any], name: str) -> bool:
@@ -121,27 +146,77 @@ def _bool(data: dict[str, Any], name: str) -> bool:
     return value
 
 
-def control_routes(sim: PhoneSimulator) -> list[web.RouteDef]:
-    """Return the `/sim/` routes bound to `sim`."""
+class ControlApi:
+    """The `/sim/` routes of one phone, bound to the parts they drive."""
 
-    def json_post(
-        handler: JsonHandler,
-    ) -> Callable[[web.Request], Awaitable[web.Response]]:
-        async def handle(request: web.Request) -> web.Response:
-            try:
-                result = handler(await _body(request))
-            except (ValueError, TypeError) as err:
-                return _error(400, str(err))
-            return web.json_response(result)
+    def __init__(
+        self,
+        *,
+        profile: Profile,
+        config: SimulatorConfig,
+        phone: Phone,
+        clock: SimClock,
+        quirks: Quirks,
+        faults: Faults,
+        popup: Popup,
+        log: RequestLog,
+        sessions: SessionManager,
+        store: ConfigStore,
+        pusher: ActionUrlPusher,
+        handset: Handset,
+        state: Callable[[], dict[str, Any]],
+    ) -> None:
+        """Drive the given parts; `state` builds the `/sim/state` document."""
+        self.profile = profile
+        self.config = config
+        self.phone = phone
+        self.clock = clock
+        self.quirks = quirks
+        self.faults = faults
+        self.popup = popup
+        self.log = log
+        self.sessions = sessions
+        self.store = store
+        self.pusher = pusher
+        self.handset = handset
+        self.state = state
 
-        return handle
+    def routes(self) -> list[web.RouteDef]:
+        """Return the route table: every `/sim/` path and its handler."""
+        return [
+            web.get("/", self.page),
+            web.get("/sim/", self.page),
+            web.get("/sim/state", self.get_state),
+            web.get("/sim/log", self.get_log),
+            web.delete("/sim/log", self.clear_log),
+            web.post("/sim/incoming", _json_post(self.incoming)),
+            web.post("/sim/remote_answer", _json_post(self.remote_answer)),
+            web.post("/sim/remote_hangup", _json_post(self.remote_hangup)),
+            web.post("/sim/account", _json_post(self.account)),
+            web.post("/sim/dnd", _json_post(self.dnd)),
+            web.post("/sim/handset", _json_post(self.set_handset)),
+            web.post("/sim/fault", _json_post(self.fault)),
+            web.post("/sim/quirks", _json_post(self.set_quirks)),
+            web.post("/sim/config", _json_post(self.set_config)),
+            web.post("/sim/confirm", _json_post(self.confirm)),
+            web.get("/sim/action_url", self.get_action_url),
+            web.post("/sim/action_url", _json_post(self.set_action_url)),
+            web.get("/sim/clock", self.get_clock),
+            web.post("/sim/clock", _json_post(self.advance_clock)),
+            web.get("/sim/sessions", self.get_sessions),
+            web.post("/sim/sessions", _json_post(self.expire_sessions)),
+            web.delete("/sim/sessions", self.expire_all_sessions),
+        ]
 
-    def incoming(data: dict[str, Any]) -> dict[str, Any]:
+    # ------------------------------------------------------- the phone
+
+    def incoming(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST /sim/incoming {"number", "name"?, "line"?, "account"?}: ring."""
         number = data.get("number")
         if not isinstance(number, str) or not number:
             raise TypeError("number must be a non-empty string")
         line = None if data.get("line") is None else _int(data, "line")
-        line_number = sim.phone.incoming(
+        line_number = self.phone.incoming(
             number,
             str(data.get("name", "")),
             line=line,
@@ -149,149 +224,154 @@ def control_routes(sim: PhoneSimulator) -> list[web.RouteDef]:
         )
         return {"line": line_number}
 
-    def remote_answer(data: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": sim.phone.remote_answer(_int(data, "line"))}
+    def remote_answer(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST /sim/remote_answer {"line"}: the far end answers our call."""
+        return {"ok": self.phone.remote_answer(_int(data, "line"))}
 
-    def remote_hangup(data: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": sim.phone.remote_hangup(_int(data, "line"))}
+    def remote_hangup(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST /sim/remote_hangup {"line"}: the far end hangs up (or gives up)."""
+        return {"ok": self.phone.remote_hangup(_int(data, "line"))}
 
-    def account(data: dict[str, Any]) -> dict[str, Any]:
-        sim.phone.set_registered(_int(data, "account"), _bool(data, "registered"))
+    def account(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST /sim/account {"account", "registered"}: (un)register an account."""
+        self.phone.set_registered(_int(data, "account"), _bool(data, "registered"))
         return {"ok": True}
 
-    def dnd(data: dict[str, Any]) -> dict[str, Any]:
-        sim.phone.set_dnd(_bool(data, "on"))
+    def dnd(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST /sim/dnd {"on"}: DND switched on the phone."""
+        self.phone.set_dnd(_bool(data, "on"))
         return {"ok": True}
 
-    def fault(data: dict[str, Any]) -> dict[str, Any]:
-        seconds = data.get("seconds", 0)
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-            raise TypeError("seconds must be a number")
-        sim.set_fault(str(data.get("kind", "")), float(seconds))
-        return sim.faults.as_dict()
+    def set_handset(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST /sim/handset {"battery"?, "signal"?, "connected"?, "ssid"?}."""
+        if not self.profile.handset:
+            raise ValueError("This profile is not a Wi-Fi handset")
+        if "battery" in data:
+            self.phone.set_battery(_int(data, "battery"))
+        if "signal" in data:
+            signal = _int(data, "signal")
+            if not 0 <= signal <= 4:
+                raise ValueError("signal must be 0-4")
+            self.handset.signal = signal
+        if "connected" in data:
+            self.handset.connected = _bool(data, "connected")
+        if "ssid" in data:
+            self.handset.ssid = str(data["ssid"])
+        return self.handset.as_dict(self.phone)
 
-    def quirks(data: dict[str, Any]) -> dict[str, Any]:
-        sim.quirks.update(data)
-        return sim.quirks.as_dict()
+    # ---------------------------------------------------- the simulator
 
-    def action_url(data: dict[str, Any]) -> dict[str, Any]:
+    def fault(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST /sim/fault {"kind", "seconds"?}: a transport fault (none clears)."""
+        seconds = _number(data, "seconds")
+        self.faults.set(str(data.get("kind", "")), seconds)
+        return self.faults.as_dict()
+
+    def set_quirks(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST /sim/quirks {name: bool}: switch firmware quirks."""
+        self.quirks.update(data)
+        return self.quirks.as_dict()
+
+    def set_config(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST /sim/config {setting: value}: change settings at run time."""
+        apply_settings(self.config, self.phone, data)
+        return self.config.public()
+
+    def confirm(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST /sim/confirm {"accept"?}: press OK (or Cancel) on the pop-up."""
+        accept = data.get("accept", True)
+        if not isinstance(accept, bool):
+            raise TypeError("accept must be true or false")
+        return {"confirmed": self.popup.confirm(accept), "pending": self.popup.pending}
+
+    def set_action_url(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST /sim/action_url {"url"?, "urls"?}: the base URL and the slots."""
         url = data.get("url")
         urls = data.get("urls")
         if url is not None and not isinstance(url, str):
             raise TypeError("url must be a string")
         if urls is not None and not isinstance(urls, dict):
             raise TypeError("urls must be an object")
-        sim.set_action_url(url, urls)
-        return {
-            "url": sim.pusher.base_url,
-            "urls": {str(key): value for key, value in sim.pusher.templates.items()},
-            "slots": public_slots(sim.store),
-        }
+        self.pusher.configure(url, urls)
+        if url is not None:
+            self.config.action_url = url or None
+        return self._action_url()
 
-    def confirm(data: dict[str, Any]) -> dict[str, Any]:
-        accept = data.get("accept", True)
-        if not isinstance(accept, bool):
-            raise TypeError("accept must be true or false")
-        return {"confirmed": sim.confirm(accept), "pending": sim.pending_confirmations}
+    def _action_url(self) -> dict[str, Any]:
+        return {**self.pusher.public(), "slots": public_slots(self.store)}
 
-    def config(data: dict[str, Any]) -> dict[str, Any]:
-        sim.update_config(data)
-        return sim.config.public()
-
-    def clock(data: dict[str, Any]) -> dict[str, Any]:
+    def advance_clock(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST /sim/clock {"advance": s}: move the simulator clock, fire timers."""
         seconds = data.get("advance", 0)
         if isinstance(seconds, bool) or not isinstance(seconds, int | float):
             raise TypeError("advance must be a number of seconds")
-        sim.clock.advance(float(seconds))
-        return {"now": sim.clock.now(), "offset": sim.clock.offset}
+        self.clock.advance(float(seconds))
+        return self._clock()
 
-    def sessions(data: dict[str, Any]) -> dict[str, Any]:
+    def _clock(self) -> dict[str, Any]:
+        return {"now": self.clock.now(), "offset": self.clock.offset}
+
+    def expire_sessions(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST /sim/sessions {"expire": "all" | username}: end sessions now."""
         expire = data.get("expire")
         if expire == "all":
-            ended = sim.sessions.expire_all()
+            ended = self.sessions.expire_all()
         elif isinstance(expire, str) and expire:
-            ended = sim.sessions.expire_all(expire)  # one account's sessions
+            ended = self.sessions.expire_all(expire)  # one account's sessions
         else:
             raise TypeError('expire must be "all" or a username')
-        return {"expired": ended, **sim.sessions.public()}
+        return {"expired": ended, **self.sessions.public()}
 
-    def handset(data: dict[str, Any]) -> dict[str, Any]:
-        if not sim.profile.handset:
-            raise ValueError("This profile is not a Wi-Fi handset")
-        if "battery" in data:
-            sim.phone.set_battery(_int(data, "battery"))
-        if "signal" in data:
-            signal = _int(data, "signal")
-            if not 0 <= signal <= 4:
-                raise ValueError("signal must be 0-4")
-            sim.handset.signal = signal
-        if "connected" in data:
-            sim.handset.connected = _bool(data, "connected")
-        if "ssid" in data:
-            sim.handset.ssid = str(data["ssid"])
-        return sim.handset.as_dict(sim.phone)
+    # ------------------------------------------------------------ reads
 
-    async def get_log(request: web.Request) -> web.Response:
-        return web.json_response(sim.requests)
+    async def get_state(self, request: web.Request) -> web.Response:
+        """GET /sim/state: everything, no passwords, no full sids."""
+        return web.json_response(self.state())
 
-    async def clear_log(request: web.Request) -> web.Response:
-        sim.requests.clear()
+    async def get_log(self, request: web.Request) -> web.Response:
+        """GET /sim/log: the `/cgi-bin` request log (secrets removed)."""
+        return web.json_response(self.log.requests)
+
+    async def clear_log(self, request: web.Request) -> web.Response:
+        """DELETE /sim/log: forget the request log."""
+        self.log.requests.clear()
         return web.json_response([])
 
-    async def get_state(request: web.Request) -> web.Response:
-        return web.json_response(sim.state())
+    async def get_action_url(self, request: web.Request) -> web.Response:
+        """GET /sim/action_url: base URL, templates by event, slots by P-value."""
+        return web.json_response(self._action_url())
 
-    async def get_action_url(request: web.Request) -> web.Response:
-        return web.json_response(action_url({}))
+    async def get_clock(self, request: web.Request) -> web.Response:
+        """GET /sim/clock: the simulator time and its offset."""
+        return web.json_response(self._clock())
 
-    async def get_clock(request: web.Request) -> web.Response:
-        return web.json_response({"now": sim.clock.now(), "offset": sim.clock.offset})
+    async def get_sessions(self, request: web.Request) -> web.Response:
+        """GET /sim/sessions: sessions (sid prefix only), locks, failed logins."""
+        return web.json_response(self.sessions.public())
 
-    async def get_sessions(request: web.Request) -> web.Response:
-        return web.json_response(sim.sessions.public())
+    async def expire_all_sessions(self, request: web.Request) -> web.Response:
+        """DELETE /sim/sessions: end every session."""
+        ended = self.sessions.expire_all()
+        return web.json_response({"expired": ended, **self.sessions.public()})
 
-    async def expire_sessions(request: web.Request) -> web.Response:
-        ended = sim.sessions.expire_all()
-        return web.json_response({"expired": ended, **sim.sessions.public()})
-
-    async def page(request: web.Request) -> web.Response:
+    async def page(self, request: web.Request) -> web.Response:
+        """GET / and /sim/: the control page (ring, answer, Action URL fields)."""
         text = CONTROL_PAGE.format(
-            model=html.escape(sim.phone.model),
-            profile=html.escape(sim.profile.name),
-            firmware=html.escape(sim.phone.firmware),
-            mac=html.escape(sim.phone.mac),
-            base=html.escape(sim.pusher.base_url, quote=True),
-            slots=_slot_rows(sim),
+            model=html.escape(self.phone.model),
+            profile=html.escape(self.profile.name),
+            firmware=html.escape(self.phone.firmware),
+            mac=html.escape(self.phone.mac),
+            base=html.escape(self.pusher.base_url, quote=True),
+            slots=self._slot_rows(),
         )
         return web.Response(text=text, content_type="text/html")
 
-    posts: dict[str, JsonHandler] = {
-        "incoming": incoming,
-        "remote_answer": remote_answer,
-        "remote_hangup": remote_hangup,
-        "account": account,
-        "dnd": dnd,
-        "fault": fault,
-        "quirks": quirks,
-        "action_url": action_url,
-        "confirm": confirm,
-        "config": config,
-        "clock": clock,
-        "sessions": sessions,
-        "handset": handset,
-    }
-    routes = [
-        web.post(f"/sim/{name}", json_post(handler)) for name, handler in posts.items()
-    ]
-    routes += [
-        web.get("/sim/log", get_log),
-        web.delete("/sim/log", clear_log),
-        web.get("/sim/state", get_state),
-        web.get("/sim/clock", get_clock),
-        web.get("/sim/action_url", get_action_url),
-        web.get("/sim/sessions", get_sessions),
-        web.delete("/sim/sessions", expire_sessions),
-        web.get("/sim/", page),
-        web.get("/", page),
-    ]
-    return routes
+    def _slot_rows(self) -> str:
+        """Return one row per Action URL field: its P-value, event and current URL."""
+        events = {field: event for event, field in ACTION_URL_FIELDS.items()}
+        return "".join(
+            f"<tr><td>{html.escape(slot)}</td><td>{html.escape(events[slot])}</td>"
+            f'<td><input class="slot" data-slot="{html.escape(slot)}" size="70"'
+            f' value="{html.escape(str(url), quote=True)}"></td></tr>'
+            for slot, url in public_slots(self.store).items()
+        )

@@ -1,13 +1,13 @@
-"""The CTI functions (`/cgi-bin/api-*`).
+"""The CTI functions (`/cgi-bin/api-*`): `CtiFunctions`, one method each.
 
 The answers are the same whichever way the request authenticated, passcode
-or session (cgi.py decides that first).
+or session (cgi.py decides that first). The handlers use the phone's state
+machine and its settings, nothing else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from aiohttp import web
 
@@ -36,7 +36,7 @@ from custom_components.grandstream_cti.cti.wire import (
     SYS_REBOOT,
 )
 
-from .context import CgiRequest
+from .context import CgiRequest, Handler
 from .render import account_json, envelope, line_json, status_word
 from .wire import (
     BODY_RESET,
@@ -45,7 +45,9 @@ from .wire import (
     SYS_RESET,
 )
 
-Handler = Callable[[CgiRequest], web.Response]
+if TYPE_CHECKING:
+    from .config import SimulatorConfig
+    from .phone import Phone
 
 # Commands wait for the pop-up when `popup_confirmation` is on.
 COMMANDS: Final = frozenset(
@@ -64,78 +66,87 @@ NOOP_SYS_OPERATIONS: Final = {
 }
 
 
-def _line_status(ctx: CgiRequest) -> web.Response:
-    # `line=-1` (session firmware) or any other value: every line is listed.
-    phone = ctx.sim.phone
-    body = [line_json(phone, line, ctx.quirks) for line in phone.lines]
-    return envelope(RESPONSE_SUCCESS, body, ctx.quirks)
+class CtiFunctions:
+    """The CTI functions of one phone: its state machine and its settings."""
 
+    def __init__(self, phone: Phone, config: SimulatorConfig) -> None:
+        """Serve `phone`; `config` holds Click-To-Dial (P1561)."""
+        self.phone = phone
+        self.config = config
 
-def _phone_status(ctx: CgiRequest) -> web.Response:
-    body = status_word(ctx.sim.phone, ctx.quirks)
-    return envelope(RESPONSE_SUCCESS, body, ctx.quirks, misc="0")
+    def table(self) -> dict[str, Handler]:
+        """Return the handlers by CTI function name."""
+        return {
+            FUNCTION_LINE_STATUS: self.line_status,
+            FUNCTION_PHONE_STATUS: self.phone_status,
+            FUNCTION_ACCOUNTS: self.accounts,
+            FUNCTION_PHONE_OPERATION: self.phone_operation,
+            FUNCTION_MAKE_CALL: self.make_call,
+            FUNCTION_SEND_KEY: self.send_key,
+            FUNCTION_SYS_OPERATION: self.sys_operation,
+        }
 
+    def line_status(self, ctx: CgiRequest) -> web.Response:
+        """`api-get_line_status`: every line, whatever `line=` says (-1 too)."""
+        phone = self.phone
+        body = [line_json(phone, line, ctx.quirks) for line in phone.lines]
+        return envelope(RESPONSE_SUCCESS, body, ctx.quirks)
 
-def _accounts(ctx: CgiRequest) -> web.Response:
-    body = [account_json(account, ctx.quirks) for account in ctx.sim.phone.accounts]
-    return envelope(RESPONSE_SUCCESS, body, ctx.quirks)
+    def phone_status(self, ctx: CgiRequest) -> web.Response:
+        """`api-get_phone_status`: one word, with `"misc":"0"` beside it."""
+        body = status_word(self.phone, ctx.quirks)
+        return envelope(RESPONSE_SUCCESS, body, ctx.quirks, misc="0")
 
+    def accounts(self, ctx: CgiRequest) -> web.Response:
+        """`api-get_accounts`: every account of the model."""
+        body = [account_json(account, ctx.quirks) for account in self.phone.accounts]
+        return envelope(RESPONSE_SUCCESS, body, ctx.quirks)
 
-def _phone_operation(ctx: CgiRequest) -> web.Response:
-    # The session variant also sends `arg` (and `dtmf`): ignored.
-    try:
-        operation = PhoneOperation(ctx.params.get(PARAM_CMD, ""))
-    except ValueError:
-        return envelope(RESPONSE_ERROR, BODY_UNKNOWN, ctx.quirks)
-    done = ctx.sim.phone.phone_operation(operation)
-    return envelope(RESPONSE_SUCCESS if done else RESPONSE_ERROR, done, ctx.quirks)
+    def phone_operation(self, ctx: CgiRequest) -> web.Response:
+        """`api-phone_operation`; the session variant's `arg` / `dtmf` are ignored."""
+        try:
+            operation = PhoneOperation(ctx.params.get(PARAM_CMD, ""))
+        except ValueError:
+            return envelope(RESPONSE_ERROR, BODY_UNKNOWN, ctx.quirks)
+        done = self.phone.phone_operation(operation)
+        return envelope(RESPONSE_SUCCESS if done else RESPONSE_ERROR, done, ctx.quirks)
 
+    def make_call(self, ctx: CgiRequest) -> web.Response:
+        """`api-make_call`; refusals checked up front answer "Invalid Request".
 
-def _make_call(ctx: CgiRequest) -> web.Response:
-    """Dial; refusals the phone checks up front answer "Invalid Request".
+        (`dialplan`, `hs` and a session request's `password` are ignored.)
+        """
+        phone = self.phone
+        number = ctx.params.get(PARAM_PHONENUMBER, "").strip()
+        raw_account = ctx.params.get(PARAM_ACCOUNT, "").strip()
+        try:
+            account = int(raw_account) + 1 if raw_account else 1  # 0-based on the wire
+        except ValueError:
+            account = 0
+        usable = (
+            1 <= account <= len(phone.accounts) and phone.account(account).configured
+        )
+        if not self.config.click_to_dial or not number or not usable:
+            return envelope(RESPONSE_ERROR, BODY_INVALID_REQUEST, ctx.quirks)
+        done = phone.make_call(number, account)  # False: no idle line
+        return envelope(RESPONSE_SUCCESS if done else RESPONSE_ERROR, done, ctx.quirks)
 
-    (`dialplan`, `hs` and a session request's `password` are ignored.)
-    """
-    phone = ctx.sim.phone
-    number = ctx.params.get(PARAM_PHONENUMBER, "").strip()
-    raw_account = ctx.params.get(PARAM_ACCOUNT, "").strip()
-    try:
-        account = int(raw_account) + 1 if raw_account else 1  # 0-based on the wire
-    except ValueError:
-        account = 0
-    usable = 1 <= account <= len(phone.accounts) and phone.account(account).configured
-    if not ctx.sim.config.click_to_dial or not number or not usable:
-        return envelope(RESPONSE_ERROR, BODY_INVALID_REQUEST, ctx.quirks)
-    done = phone.make_call(number, account)  # False: no idle line
-    return envelope(RESPONSE_SUCCESS if done else RESPONSE_ERROR, done, ctx.quirks)
+    def send_key(self, ctx: CgiRequest) -> web.Response:
+        """`api-send_key`: keys split on `:`, one unknown key and none is pressed."""
+        raw = ctx.params.get(PARAM_KEYS, "")
+        try:
+            keys = [normalize_key(key) for key in raw.split(KEY_SEPARATOR)]
+        except ValueError:
+            return envelope(RESPONSE_ERROR, BODY_UNKNOWN, ctx.quirks)
+        self.phone.send_keys(keys)
+        return envelope(RESPONSE_SUCCESS, BODY_COMPLETE, ctx.quirks)
 
-
-def _send_key(ctx: CgiRequest) -> web.Response:
-    raw = ctx.params.get(PARAM_KEYS, "")
-    try:
-        keys = [normalize_key(key) for key in raw.split(KEY_SEPARATOR)]
-    except ValueError:
-        return envelope(RESPONSE_ERROR, BODY_UNKNOWN, ctx.quirks)
-    ctx.sim.phone.send_keys(keys)
-    return envelope(RESPONSE_SUCCESS, BODY_COMPLETE, ctx.quirks)
-
-
-def _sys_operation(ctx: CgiRequest) -> web.Response:
-    request = ctx.params.get(PARAM_REQUEST, "")
-    if request in NOOP_SYS_OPERATIONS:  # never reset or provision for real
-        return envelope(RESPONSE_SUCCESS, NOOP_SYS_OPERATIONS[request], ctx.quirks)
-    if request != SYS_REBOOT:
-        return envelope(RESPONSE_ERROR, BODY_UNKNOWN, ctx.quirks)
-    ctx.sim.phone.reboot()
-    return envelope(RESPONSE_SUCCESS, BODY_SAVEREBOOT, ctx.quirks)
-
-
-FUNCTIONS: Final[dict[str, Handler]] = {
-    FUNCTION_LINE_STATUS: _line_status,
-    FUNCTION_PHONE_STATUS: _phone_status,
-    FUNCTION_ACCOUNTS: _accounts,
-    FUNCTION_PHONE_OPERATION: _phone_operation,
-    FUNCTION_MAKE_CALL: _make_call,
-    FUNCTION_SEND_KEY: _send_key,
-    FUNCTION_SYS_OPERATION: _sys_operation,
-}
+    def sys_operation(self, ctx: CgiRequest) -> web.Response:
+        """`api-sys_operation`: REBOOT for real; RESET / PROV / KILLGUI never."""
+        request = ctx.params.get(PARAM_REQUEST, "")
+        if request in NOOP_SYS_OPERATIONS:  # never reset or provision for real
+            return envelope(RESPONSE_SUCCESS, NOOP_SYS_OPERATIONS[request], ctx.quirks)
+        if request != SYS_REBOOT:
+            return envelope(RESPONSE_ERROR, BODY_UNKNOWN, ctx.quirks)
+        self.phone.reboot()
+        return envelope(RESPONSE_SUCCESS, BODY_SAVEREBOOT, ctx.quirks)

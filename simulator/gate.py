@@ -1,7 +1,6 @@
 """What a `/cgi-bin` request passes through before a handler runs (no state).
 
-Reading parameters, transport faults, the same-origin check, where the sid
-travels, the allowed-address list and what the request log must not keep.
+Reading parameters, the same-origin check, where the sid travels, the allowed-address list and what the request log must not keep.
 """
 
 from __future__ import annotations
@@ -23,14 +22,11 @@ from custom_components.grandstream_cti.cti.wire import (
 )
 
 from .config_store import canonical_key
-from .render import html_page
 from .wire import COOKIE_SESSION_IDENTITY
 
 if TYPE_CHECKING:
     from .profiles import Profile
-    from .server import PhoneSimulator
 
-GARBAGE_BODY: Final = b"\x00\x1f<garbage>{not json"
 # Never logged: passwords in any form, the sid, the access hash, and the
 # password P-values (values of P2 / P196 writes).
 SECRET_PARAMS: Final = frozenset(
@@ -85,20 +81,6 @@ def redact(params: Mapping[str, str]) -> dict[str, str]:
         for key, value in params.items()
         if key not in SECRET_PARAMS and canonical_key(key) not in SECRET_KEYS
     }
-
-
-async def apply_fault(sim: PhoneSimulator, request: web.Request) -> web.Response | None:
-    """Answer as the current fault says, or return None to go on normally."""
-    kind = sim.faults.kind
-    if kind == "latency" and await sim.pause(sim.faults.seconds):
-        return drop(request)  # stopping
-    if kind == "http500":
-        return html_page(500, "Internal Server Error")
-    if kind == "garbage":
-        return web.Response(body=GARBAGE_BODY, content_type="application/json")
-    if kind == "drop" or sim.is_offline():
-        return drop(request)
-    return None
 
 
 def address_allowed(remote: str | None, allowed: tuple[str, ...] | list[str]) -> bool:

@@ -95,6 +95,26 @@ class ActionUrlPusher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
 
+    def configure(
+        self, url: str | None = None, urls: Mapping[str, str] | None = None
+    ) -> None:
+        """Set the base URL ("" = off) and/or replace every slot's template.
+
+        This is the owner's hand on the phone: no 256-character check here
+        (the phone still drops over-long URLs when it sends them).
+        """
+        if urls is not None:
+            self.set_templates(urls)
+        if url is not None:
+            self.base_url = url
+
+    def public(self) -> dict[str, object]:
+        """Return the base URL and the templates by event (for `/sim/`)."""
+        return {
+            "url": self.base_url,
+            "urls": {str(key): value for key, value in self.templates.items()},
+        }
+
     def set_templates(self, templates: Mapping[str, str]) -> None:
         """Replace the per-event templates; keys: event names or slots (`P8310`)."""
         by_field = {field: event for event, field in ACTION_URL_FIELDS.items()}

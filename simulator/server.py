@@ -1,72 +1,42 @@
-"""PhoneSimulator: one simulated phone served by aiohttp."""
+"""PhoneSimulator: one simulated phone served by aiohttp.
+
+This is glue: it builds the phone's parts (state machine, sessions, config
+store, handset, faults, pop-up, request log, Action URL pusher), hands each
+route group the parts it uses, and serves them.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 import logging
-from typing import Any, Final, Literal, cast, get_args
+from typing import Any, Final
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from .cgi import cgi_routes
-from .clock import SimClock, Timer
-from .config import DENIAL_STYLES, SimulatorConfig
+from .activity import WAIT_TIMEOUT, Activity, RequestLog
+from .cgi import CgiApp
+from .clock import SimClock
+from .config import SimulatorConfig, apply_settings
 from .config_store import ConfigStore, build_store, public_slots
-from .control_routes import control_routes
+from .control_routes import ControlApi
+from .cti_routes import CtiFunctions
+from .faults import Faults
 from .handset import Handset
 from .phone import Phone, PhoneEvent, accounts_from
+from .popup import Popup
 from .presets import MODELS
 from .profiles import PROFILES, Profile
 from .push import ActionUrlPusher
 from .render import Quirks
 from .session import SessionManager
+from .session_routes import SessionEndpoints
 from .tls import self_signed_context
 
 _LOGGER = logging.getLogger(__name__)
 
-FaultKind = Literal["none", "latency", "http500", "garbage", "drop", "offline"]
-FAULT_KINDS: Final[tuple[str, ...]] = get_args(FaultKind)
 SHUTDOWN_TIMEOUT: Final = 1.0
-WAIT_TIMEOUT: Final = 30.0
-# /sim/config: setting name -> accepted types (bool is never an int here).
-_SETTABLE: Final[dict[str, tuple[type, ...]]] = {
-    "cti_enabled": (bool,),
-    "allowed_ips": (list, tuple),
-    "popup_confirmation": (bool,),
-    "popup_timeout": (int, float),
-    "denial_style": (str,),
-    "passcode": (str,),
-    "user_passcode": (str,),
-    "admin_username": (str,),
-    "user_username": (str,),
-    "call_connect_delay": (int, float),
-    "reboot_seconds": (int, float),
-    "model_define": (bool,),
-    "session_api": (bool,),
-    "user_web_access": (bool,),
-    "single_session": (bool,),
-    "session_idle_seconds": (int, float),
-    "lockout_attempts": (int,),
-    "lockout_minutes": (int,),
-    "click_to_dial": (bool,),
-}
-
-
-@dataclass
-class Faults:
-    """The current transport fault of the phone-side API."""
-
-    kind: FaultKind = "none"
-    # latency: delay of every answer; offline: how long (0 = until cleared).
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the fault as JSON data."""
-        return {"kind": self.kind, "seconds": self.seconds}
 
 
 def resolve(config: SimulatorConfig) -> tuple[SimulatorConfig, Profile]:
@@ -85,11 +55,6 @@ def resolve(config: SimulatorConfig) -> tuple[SimulatorConfig, Profile]:
     if config.single_session is None:
         config.single_session = profile.single_session
     return config, profile
-
-
-def _settle(future: asyncio.Future[bool], value: bool) -> None:
-    if not future.done():
-        future.set_result(value)
 
 
 class PhoneSimulator:
@@ -125,9 +90,10 @@ class PhoneSimulator:
         )
         self.quirks = Quirks()
         self.quirks.update(dict(self.config.quirks))
-        self.faults = Faults()
-        self.requests: list[dict[str, Any]] = []
-        self.tripwires: list[dict[str, str]] = []
+        self.activity = Activity()
+        self.log = RequestLog(self.activity)
+        self.faults = Faults(clock, self.phone, self.activity)
+        self.popup = Popup(clock, self.config, self.activity)
         self.sessions = SessionManager(self.config, clock)
         self.handset = Handset()
         self.pusher = ActionUrlPusher(self.config.action_url)
@@ -138,11 +104,6 @@ class PhoneSimulator:
         self.host = "127.0.0.1"
         self.port = 0
         self._runner: web.AppRunner | None = None
-        self._stopping = asyncio.Event()
-        self._confirmations: deque[asyncio.Future[bool]] = deque()
-        self._pauses: set[asyncio.Future[bool]] = set()
-        self._watchers: list[asyncio.Future[None]] = []
-        self._fault_timer: Timer | None = None
 
     # ------------------------------------------------------------- lifecycle
 
@@ -157,13 +118,51 @@ class PhoneSimulator:
         """Return the address the phone reports (`$phone_ip`)."""
         return "127.0.0.1" if self.host in {"", "0.0.0.0", "::"} else self.host  # noqa: S104
 
+    def build_app(self) -> web.Application:
+        """Return the aiohttp application: control API and the phone's own side."""
+        cgi = CgiApp(
+            profile=self.profile,
+            config=self.config,
+            quirks=self.quirks,
+            phone=self.phone,
+            sessions=self.sessions,
+            faults=self.faults,
+            log=self.log,
+            popup=self.popup,
+            cti=CtiFunctions(self.phone, self.config),
+            web_api=SessionEndpoints(
+                profile=self.profile,
+                config=self.config,
+                sessions=self.sessions,
+                store=self.store,
+                phone=self.phone,
+                handset=self.handset,
+            ),
+        )
+        control = ControlApi(
+            profile=self.profile,
+            config=self.config,
+            phone=self.phone,
+            clock=self.clock,
+            quirks=self.quirks,
+            faults=self.faults,
+            popup=self.popup,
+            log=self.log,
+            sessions=self.sessions,
+            store=self.store,
+            pusher=self.pusher,
+            handset=self.handset,
+            state=self.state,
+        )
+        app = web.Application(middlewares=[self._server_header])
+        app.add_routes(control.routes())
+        app.add_routes(cgi.routes())
+        return app
+
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Serve the phone on host:port (port 0: a free one, see `port`)."""
-        app = web.Application(middlewares=[self._server_header])
-        app.add_routes(control_routes(self))
-        app.add_routes(cgi_routes(self))
         self._runner = web.AppRunner(
-            app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
+            self.build_app(), access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
         )
         await self._runner.setup()
         ssl_context = (
@@ -177,11 +176,8 @@ class PhoneSimulator:
 
     async def stop(self) -> None:
         """Stop serving and cancel every timer and task the simulator made."""
-        self._stopping.set()
-        while self._confirmations:
-            _settle(self._confirmations.popleft(), False)
-        for future in list(self._pauses):
-            _settle(future, True)
+        self.popup.stop()
+        self.faults.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -202,31 +198,21 @@ class PhoneSimulator:
         response.headers["Server"] = self.phone.preset.family
         return response
 
-    # --------------------------------------------------------- used by routes
+    # ------------------------------------------------- for tests and tools
 
     def is_offline(self) -> bool:
         """Return True while the phone does not answer (rebooting, offline fault)."""
-        return self.phone.rebooting or self.faults.kind == "offline"
+        return self.faults.away()
 
-    def log_request(
-        self, function: str, params: dict[str, str], method: str
-    ) -> dict[str, Any]:
-        """Record one `/cgi-bin` request (secrets already removed); return it."""
-        entry: dict[str, Any] = {
-            "function": function,
-            "params": params,
-            "method": method,
-            "auth": "none",
-        }
-        self.requests.append(entry)
-        self.notify()
-        return entry
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        """Return the `/cgi-bin` request log (= GET /sim/log)."""
+        return self.log.requests
 
-    def record_tripwire(self, hit: dict[str, str]) -> None:
-        """Record a call that must never happen (see tripwires.py)."""
-        _LOGGER.warning("Tripwire: %s", hit)
-        self.tripwires.append(hit)
-        self.notify()
+    @property
+    def tripwires(self) -> list[dict[str, str]]:
+        """Return the never-call requests seen (see tripwires.py)."""
+        return self.log.tripwires
 
     @property
     def auth_failures(self) -> int:
@@ -243,60 +229,23 @@ class PhoneSimulator:
         """Return every request that carried a password, in order."""
         return self.sessions.password_requests
 
-    async def pause(self, seconds: float) -> bool:
-        """Wait `seconds` of simulator time (cut short by `stop`); True if stopping."""
-        if self._stopping.is_set():
-            return True
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        timer = self.clock.call_later(seconds, lambda: _settle(future, False))
-        self._pauses.add(future)
-        self.notify()
-        try:
-            return await future
-        finally:
-            timer.cancel()
-            self._pauses.discard(future)
-
     @property
     def pausing(self) -> int:
         """Return how many requests the latency fault holds back now."""
-        return sum(not future.done() for future in self._pauses)
-
-    async def wait_confirmation(self) -> bool:
-        """Wait for OK on the pop-up (`confirm`); False on cancel or timeout."""
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        timer = self.clock.call_later(
-            self.config.popup_timeout, lambda: _settle(future, False)
-        )
-        self._confirmations.append(future)
-        self.notify()
-        try:
-            return await future
-        finally:
-            timer.cancel()
-            if future in self._confirmations:
-                self._confirmations.remove(future)
+        return self.faults.pausing
 
     def confirm(self, accept: bool = True) -> bool:
         """Press OK (or Cancel) on the oldest pop-up; False if none is shown."""
-        while self._confirmations:
-            future = self._confirmations.popleft()
-            if not future.done():
-                future.set_result(accept)
-                return True
-        return False
+        return self.popup.confirm(accept)
 
     @property
     def pending_confirmations(self) -> int:
         """Return how many commands wait for the pop-up."""
-        return sum(not future.done() for future in self._confirmations)
+        return self.popup.pending
 
     def notify(self) -> None:
         """Wake `wait_until` callers (something happened)."""
-        watchers, self._watchers = self._watchers, []
-        for future in watchers:
-            if not future.done():
-                future.set_result(None)
+        self.activity.notify()
 
     async def wait_until(
         self,
@@ -308,70 +257,23 @@ class PhoneSimulator:
         The phone acts on: a logged request, a held or pop-up request, an
         event, a tripwire. For tests: no polling, no sleeping.
         """
-        async with asyncio.timeout(timeout):
-            while not predicate():
-                future: asyncio.Future[None] = (
-                    asyncio.get_running_loop().create_future()
-                )
-                self._watchers.append(future)
-                await future
-
-    # --------------------------------------------------------- control side
+        await self.activity.wait_until(predicate, timeout)
 
     def set_fault(self, kind: str, seconds: float = 0.0) -> None:
         """Switch a fault on (`none` clears it); offline with seconds > 0 ends itself."""
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"Unknown fault {kind!r}; known: {', '.join(FAULT_KINDS)}")
-        if seconds < 0:
-            raise ValueError("seconds must not be negative")
-        self._cancel_fault_timer()
-        self.faults = Faults(cast("FaultKind", kind), float(seconds))
-        if kind == "offline" and seconds > 0:
-            self._fault_timer = self.clock.call_later(seconds, self._clear_fault)
-
-    def _clear_fault(self) -> None:
-        self._fault_timer = None
-        self.faults = Faults()
-
-    def _cancel_fault_timer(self) -> None:
-        if self._fault_timer is not None:
-            self._fault_timer.cancel()
-            self._fault_timer = None
+        self.faults.set(kind, seconds)
 
     def set_action_url(
         self, url: str | None = None, urls: dict[str, str] | None = None
     ) -> None:
-        """Set the base push URL ("" = off) and/or replace every slot's template.
-
-        This is the owner's hand on the phone: no 256-character check here
-        (the phone still drops over-long URLs when it sends them).
-        """
-        if urls is not None:
-            self.pusher.set_templates(urls)
+        """Set the base push URL ("" = off) and/or replace every slot's template."""
+        self.pusher.configure(url, urls)
         if url is not None:
-            self.pusher.base_url = url
             self.config.action_url = url or None
 
     def update_config(self, values: dict[str, Any]) -> None:
         """Change settings at run time (`POST /sim/config`)."""
-        for name, value in values.items():
-            if name not in _SETTABLE:
-                raise ValueError(f"Unknown or read-only setting {name!r}")
-            types = _SETTABLE[name]
-            if not isinstance(value, types) or (
-                isinstance(value, bool) and bool not in types
-            ):
-                raise ValueError(f"Bad value for {name}: {value!r}")
-        if values.get("denial_style", self.config.denial_style) not in DENIAL_STYLES:
-            raise ValueError("denial_style must be http403 or failed")
-        for name, value in values.items():
-            setattr(
-                self.config,
-                name,
-                tuple(str(item) for item in value) if name == "allowed_ips" else value,
-            )
-        self.phone.call_connect_delay = self.config.call_connect_delay
-        self.phone.reboot_seconds = self.config.reboot_seconds
+        apply_settings(self.config, self.phone, values)
 
     def state(self) -> dict[str, Any]:
         """Return the whole state as JSON data (`GET /sim/state`); no secrets."""
@@ -386,10 +288,7 @@ class PhoneSimulator:
             "quirks": self.quirks.as_dict(),
             "config": self.config.public(),
             "action_url": {
-                "url": self.pusher.base_url,
-                "urls": {
-                    str(key): value for key, value in self.pusher.templates.items()
-                },
+                **self.pusher.public(),
                 "slots": public_slots(self.store),
                 "sent": len(self.pusher.sent),
                 "dropped": len(self.pusher.dropped),
@@ -408,4 +307,4 @@ class PhoneSimulator:
 
     def _on_event(self, event: PhoneEvent) -> None:
         self.pusher.emit(event.event, {"phone_ip": self.phone_ip, **event.variables})
-        self.notify()
+        self.activity.notify()
