@@ -38,6 +38,11 @@ DEMO_USERNAME: Final = "demo"
 DEMO_PASSWORD: Final = "demo-phone"  # a throwaway local demo account
 DASHBOARD: Final = "phone-demo"
 RING_EXAMPLE: Final = '{"number": "+15555550100", "name": "Alice"}'
+# Next to the ring example: why its name shows nowhere.
+CALLER_NAME_NOTE: Final = (
+    "Like real firmware, the simulated phones show no caller name: Home Assistant "
+    "gets the number."
+)
 # Seconds to wait for an entry's Action URLs to show up in the phone's slots
 # (the entry writes them in the background once it is set up).
 PUSH_WAIT: Final = 20
@@ -93,6 +98,7 @@ class Options:
     password: str
     timeout: float
     wait_pid: int | None
+    ha_log: str | None = None
 
     @property
     def client_id(self) -> str:
@@ -571,6 +577,8 @@ class PhoneEntities:
     answer: str | None = None
     reject: str | None = None
     hang_up: str | None = None
+    hold: str | None = None
+    cancel: str | None = None
     call: str | None = None
     dial: str | None = None
 
@@ -590,6 +598,8 @@ _ENTITY_KEYS: Final = {
     ("button", "accept_call"): "answer",
     ("button", "reject_call"): "reject",
     ("button", "end_call"): "hang_up",
+    ("button", "hold_call"): "hold",
+    ("button", "cancel_call"): "cancel",
     ("button", "call"): "call",
     ("button", "reset_missed_calls"): "reset_missed",
     ("text", "dial_number"): "dial",
@@ -631,9 +641,12 @@ def _tile(entity: str | None, **extra: Any) -> list[dict[str, Any]]:
 
 
 def _press_tile(
-    entity: str | None, name: str, icon: str, *, vertical: bool = False
+    entity: str | None, name: str, icon: str, *, columns: int | None = None
 ) -> list[dict[str, Any]]:
-    """Return a tile that presses a button (vertical: three in a row)."""
+    """Return a tile that presses a button (with columns: a small vertical one).
+
+    A section is 12 columns wide: 4 puts three in a row, 6 two.
+    """
     press = {
         "action": "perform-action",
         "perform_action": "button.press",
@@ -646,7 +659,7 @@ def _press_tile(
         hide_state=True,
         tap_action=press,
         icon_tap_action=press,
-        **({"vertical": True, "grid_options": {"columns": 4}} if vertical else {}),
+        **({"vertical": True, "grid_options": {"columns": columns}} if columns else {}),
     )
 
 
@@ -678,9 +691,13 @@ def phone_section(e: PhoneEntities) -> dict[str, Any]:
         *_tile(e.remote, name="Line 1 remote party", grid_options={"columns": 12}),
         *_tile(e.ringing, name="Ringing"),
         *_tile(e.in_call, name="In call"),
-        *_press_tile(e.answer, "Answer", "mdi:phone", vertical=True),
-        *_press_tile(e.reject, "Reject", "mdi:phone-cancel", vertical=True),
-        *_press_tile(e.hang_up, "End", "mdi:phone-hangup", vertical=True),
+        *_press_tile(e.answer, "Answer", "mdi:phone", columns=4),
+        *_press_tile(e.reject, "Reject", "mdi:phone-cancel", columns=4),
+        *_press_tile(e.hang_up, "End", "mdi:phone-hangup", columns=4),
+        # Hold toggles (hold, then resume); Cancel ends an outgoing call while
+        # it rings at the far end.
+        *_press_tile(e.hold, "Hold / resume", "mdi:phone-paused", columns=6),
+        *_press_tile(e.cancel, "Cancel", "mdi:phone-remove", columns=6),
         *_tile(e.last_caller, name="Last caller", grid_options={"columns": 12}),
         *_tile(e.missed, name="Missed calls"),
         *_press_tile(e.reset_missed, "Reset missed calls", "mdi:phone-missed"),
@@ -722,7 +739,8 @@ def dashboard_config(
             "type": "markdown",
             "content": (
                 f"Ring them, answer or hang up from the far end:\n{controls}\n\n"
-                f"`curl -X POST {first}/sim/incoming -d '{RING_EXAMPLE}'`"
+                f"`curl -X POST {first}/sim/incoming -d '{RING_EXAMPLE}'`\n\n"
+                f"{CALLER_NAME_NOTE}"
             ),
         },
     ]
@@ -802,15 +820,17 @@ async def provision(opts: Options) -> None:
         for spec in opts.phones
     )
     first = opts.phones[0].url if opts.phones else DEFAULT_SIMULATOR
+    ha_log = f"\n    Its log:        {opts.ha_log}" if opts.ha_log else ""
     print(
         f"""
   Demo ready ({push_note})
-    Home Assistant: {opts.url}
+    Home Assistant: {opts.url}{ha_log}
     Log in:         {opts.username} / {opts.password}
     Dashboard:      {opts.url}/{DASHBOARD}/phone
 {phone_lines}
     Ring a phone:   its control page, or
       curl -X POST {first}/sim/incoming -d '{RING_EXAMPLE}'
+      {CALLER_NAME_NOTE}
     Hang up from the far end:
       curl -X POST {first}/sim/remote_hangup -d '{{"line": 1}}'
     (the WP826 is on HTTPS with a self-signed certificate: curl -k)
@@ -847,6 +867,9 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument(
         "--wait-pid", type=int, help="give up when this process (hass) ends"
     )
+    parser.add_argument(
+        "--ha-log", help="where Home Assistant's log is (named in the banner)"
+    )
     args = parser.parse_args(argv)
     return Options(
         url=args.url.rstrip("/"),
@@ -862,6 +885,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         password=args.password,
         timeout=args.timeout,
         wait_pid=args.wait_pid,
+        ha_log=args.ha_log,
     )
 
 
