@@ -9,12 +9,15 @@ A `/cgi-bin` request goes through these steps, in order:
 4. unknown function, or one this profile does not have: 404 HTML;
 5. method: PUT only for config_update (POST too, but 501 on GXP2170);
 6. web requests (not GET, not a passcode request) on a phone with the session
-   API: no Content-Length → 411 (WP8x6); no same-origin Origin/Referer → 403;
+   API: no Content-Length → 411 (WP8x6); no same-origin Origin/Referer → 403
+   (strict sessions: Referer exactly `<scheme>://<host>/`);
 7. authentication, per endpoint: none, an optional session, a required
-   session (expired: 401 HTML or `session-expired` JSON), or CTI — a valid
-   session, else the passcode: CTI disabled / address not allowed → 403 or
-   `failed` (before the passcode, so a refused client learns nothing about
-   it), wrong passcode or admin locked → 401, then the pop-up for commands;
+   session (expired: 401 HTML, `session-expired` JSON, or on GSC
+   `"unauthorized"` for `api-*`), or CTI — a valid session, else the
+   passcode: CTI disabled / address not allowed → 403 or `failed` (before
+   the passcode, so a refused client learns nothing about it), wrong
+   passcode or admin locked → 401, then the pop-up for commands. A session
+   on a GSC with Home Assistant control off: "user is not allow";
 8. the handler runs; the state changes before the answer is written.
 """
 
@@ -43,6 +46,7 @@ from .cti_routes import COMMANDS, CtiFunctions
 from .gate import (
     address_allowed,
     drop,
+    exact_referer,
     presents_sid,
     read_request,
     redact,
@@ -51,7 +55,12 @@ from .gate import (
 )
 from .render import dumps, envelope, html_page, model_define_document
 from .session import Session
-from .session_routes import Endpoint, SessionEndpoints, expired_answer
+from .session_routes import (
+    Endpoint,
+    SessionEndpoints,
+    expired_answer,
+    not_allowed_answer,
+)
 from .tripwires import detect
 from .wire import PARAM_UPDATE_SESSION
 
@@ -92,6 +101,7 @@ class CgiApp:
         self.faults = faults
         self.log = log
         self.popup = popup
+        self.web_api = web_api
         self.cti_functions = cti.table()
         self.endpoints: dict[str, Endpoint] = {
             **{
@@ -145,9 +155,7 @@ class CgiApp:
             return drop(request)
         if (faulted := await self.faults.answer(request)) is not None:
             return faulted
-        document = model_define_document(
-            self.profile.model_define, self.phone, self.quirks
-        )
+        document = model_define_document(self.profile, self.phone, self.quirks)
         if not self.config.model_define or document is None:
             return html_page(404, "Not Found")
         return web.Response(
@@ -184,7 +192,10 @@ class CgiApp:
             and "Content-Length" not in request.headers
         ):
             return html_page(411, "Length Required")
-        if not self._passcode_request(ctx) and not same_origin(request):
+        if self._passcode_request(ctx):
+            return None
+        strict = self.config.strict_session
+        if not (exact_referer(request) if strict else same_origin(request)):
             return html_page(403, "Forbidden")
         return None
 
@@ -192,7 +203,13 @@ class CgiApp:
         """Return the request's live session, refreshed unless update_session=false."""
         if not self.config.session_api:
             return None
-        sids = sid_candidates(ctx.request, ctx.params, self.profile, ctx.function)
+        sids = sid_candidates(
+            ctx.request,
+            ctx.params,
+            self.profile,
+            ctx.function,
+            strict=self.config.strict_session,
+        )
         session = self.sessions.find(sids)
         if session is not None:
             if ctx.params.get(PARAM_UPDATE_SESSION, "").lower() != "false":
@@ -207,6 +224,8 @@ class CgiApp:
         given = params.get(PARAM_PASSCODE, params.get(PARAM_PASSWORD))
         session = self.find_session(ctx)
         if session is not None:
+            if not self.web_api.web_access_allowed():
+                return not_allowed_answer(ctx, self.profile)
             if given is not None:  # the GRP SDK sends the password too: ignored
                 sessions.record_password(
                     ctx.function,
@@ -244,10 +263,12 @@ class CgiApp:
             sessions.record_password(
                 ctx.function, "passcode", config.admin_username, False
             )
-        elif (
-            config.session_api
-            and self.profile.phone_status_unauthorized
-            and ctx.function == FUNCTION_PHONE_STATUS
+        elif config.session_api and (
+            self.profile.unauthorized == "api"
+            or (
+                self.profile.unauthorized == "phone_status"
+                and ctx.function == FUNCTION_PHONE_STATUS
+            )
         ):
             return envelope(RESPONSE_SUCCESS, BODY_UNAUTHORIZED, ctx.quirks)
         return html_page(401, "Unauthorized")
@@ -261,7 +282,9 @@ class CgiApp:
         if endpoint.auth == "optional":
             return endpoint.handler(ctx)
         if session is None:
-            return expired_answer(ctx, endpoint.expired)
+            return expired_answer(ctx, endpoint.expired, self.profile)
+        if not self.web_api.web_access_allowed():
+            return not_allowed_answer(ctx, self.profile)
         if endpoint.admin_only and session.role != ROLE_ADMIN:
             return html_page(401, "Unauthorized")  # a permission, not an expiry
         return endpoint.handler(ctx)

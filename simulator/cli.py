@@ -45,6 +45,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--action-url", default=None, help="base URL for pushes")
     parser.add_argument("--connect-delay", type=float, default=2.0)
     parser.add_argument("--reboot-seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--strict-session",
+        action="store_true",
+        help="sid only from the `sid` cookie, exact same-origin Referer on POST/PUT",
+    )
+    parser.add_argument(
+        "--ha-control",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help='GSC "Home Assistant control" (off: logins answer "user is not allow")',
+    )
     args = parser.parse_args(argv)
     if args.phones < 1:
         parser.error("--phones must be at least 1")
@@ -63,6 +74,8 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
         action_url=args.action_url or None,
         call_connect_delay=args.connect_delay,
         reboot_seconds=args.reboot_seconds,
+        strict_session=args.strict_session,
+        ha_control=args.ha_control,
     )
 
 

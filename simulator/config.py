@@ -35,6 +35,8 @@ SETTABLE: Final[dict[str, tuple[type, ...]]] = {
     "lockout_attempts": (int,),
     "lockout_minutes": (int,),
     "click_to_dial": (bool,),
+    "strict_session": (bool,),
+    "ha_control": (bool,),
 }
 
 
@@ -77,6 +79,14 @@ class SimulatorConfig:
     lockout_minutes: int = 5
     # P1561 Click-To-Dial: off, make-call answers "Invalid Request".
     click_to_dial: bool = True
+    # Strict sessions, as the WP826 integration's capture-built fake checks
+    # them: the sid only from the `sid` cookie, and every non-GET web request
+    # with Referer exactly `<scheme>://<host>/`. Off: real firmware takes the
+    # sid from the query too (a working WP826 client sends `?sid=`).
+    strict_session: bool = False
+    # GDS/GSC "Home Assistant control" (profiles with that switch): off,
+    # logins and session requests answer "user is not allow".
+    ha_control: bool = True
     # The simulator clock stands still until `sim.clock.advance()` moves it.
     manual_clock: bool = False
     # Initial quirks (names as in `/sim/quirks`); all off by default.
@@ -127,6 +137,8 @@ class SimulatorConfig:
             "lockout_attempts": self.lockout_attempts,
             "lockout_minutes": self.lockout_minutes,
             "click_to_dial": self.click_to_dial,
+            "strict_session": self.strict_session,
+            "ha_control": self.ha_control,
             "manual_clock": self.manual_clock,
         }
 

@@ -19,6 +19,8 @@ from custom_components.grandstream_cti.cti.action_url import ACTION_URL_FIELDS
 
 from .config import apply_settings
 from .config_store import public_slots
+from .handset import BATTERY_STATUSES
+from .phone import VOICEMAIL_DELAY
 
 if TYPE_CHECKING:
     from .activity import RequestLog
@@ -50,6 +52,9 @@ td{{padding:0 1em 0 0;font-family:monospace}}</style>
 <button onclick="post('remote_answer',{{line:+v('line')}})">Remote answer</button>
 <button onclick="post('remote_hangup',{{line:+v('line')}})">Remote hang up</button>
 <button onclick="post('confirm',{{}})">Confirm pop-up</button></p>
+<p><button onclick="post('voicemail',{{account:1,leave:1}})">Leave a voicemail</button>
+<button onclick="post('voicemail',{{account:1,listen:true}})">Listen to voicemail</button>
+(account 1; the unread count rises 16 s after a message is left)</p>
 <h2>Action URL</h2>
 <p>Paste each URL Home Assistant shows into the field it names and save them all, like
 on the phone (Settings &rarr; Outbound Notification &rarr; Action URL). Or set one base
@@ -86,7 +91,9 @@ async function saveSlots() {{
 async function refresh() {{
   const state = await (await fetch('/sim/state')).json();
   document.getElementById('state').textContent = JSON.stringify(
-    {{status: state.phone_status, lines: state.lines.filter((l) => l.state !== 'idle'),
+    {{status: state.phone_status, dnd: state.dnd,
+      voicemail: state.accounts.map((a) => a.unread_voicemail),
+      lines: state.lines.filter((l) => l.state !== 'idle'),
       action_url: state.action_url.url, sessions: state.sessions, locks: state.locks,
       tripwires: state.tripwires}},
     null, 2);
@@ -195,6 +202,9 @@ class ControlApi:
             web.post("/sim/account", _json_post(self.account)),
             web.post("/sim/dnd", _json_post(self.dnd)),
             web.post("/sim/handset", _json_post(self.set_handset)),
+            web.get("/sim/voicemail", self.get_voicemail),
+            web.post("/sim/voicemail", _json_post(self.voicemail)),
+            web.post("/sim/setting", _json_post(self.setting)),
             web.post("/sim/fault", _json_post(self.fault)),
             web.post("/sim/quirks", _json_post(self.set_quirks)),
             web.post("/sim/config", _json_post(self.set_config)),
@@ -243,21 +253,81 @@ class ControlApi:
         return {"ok": True}
 
     def set_handset(self, data: dict[str, Any]) -> dict[str, Any]:
-        """POST /sim/handset {"battery"?, "signal"?, "connected"?, "ssid"?}."""
+        """POST /sim/handset: battery, charging, Wi-Fi signal, connection, AP."""
         if not self.profile.handset:
             raise ValueError("This profile is not a Wi-Fi handset")
+        handset = self.handset
+        signal = _int(data, "signal", handset.signal)
+        if not 0 <= signal <= 4:
+            raise ValueError("signal must be 0-4")
+        status = data.get("battery_status", handset.battery_status)
+        if status not in BATTERY_STATUSES:
+            raise ValueError(
+                f"battery_status must be one of {sorted(BATTERY_STATUSES)}"
+            )
+        connected = _bool(data, "connected") if "connected" in data else None
+        channel = _int(data, "channel", handset.channel)
         if "battery" in data:
             self.phone.set_battery(_int(data, "battery"))
-        if "signal" in data:
-            signal = _int(data, "signal")
-            if not 0 <= signal <= 4:
-                raise ValueError("signal must be 0-4")
-            self.handset.signal = signal
-        if "connected" in data:
-            self.handset.connected = _bool(data, "connected")
-        if "ssid" in data:
-            self.handset.ssid = str(data["ssid"])
-        return self.handset.as_dict(self.phone)
+        handset.signal, handset.battery_status, handset.channel = (
+            signal,
+            status,
+            channel,
+        )
+        if connected is not None:
+            handset.connected = connected
+        for name in ("ssid", "bssid"):
+            if name in data:
+                setattr(handset, name, str(data[name]))
+        return handset.as_dict(self.phone)
+
+    def voicemail(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST /sim/voicemail: leave, listen to, clear or set an account's messages.
+
+        `{"account": 1, "leave": 2}` (the unread count rises 16 s later on the
+        simulator clock, `"after": s` to change that), `{"account": 1,
+        "listen": true}` (none unread), `{"account": 1, "clear": true}` (none
+        unread, none on the way), `{"account": 1, "unread": 3}` (at once).
+        """
+        account = _int(data, "account", 1)
+        if "leave" in data:
+            self.phone.leave_voicemail(
+                account, _int(data, "leave"), _number(data, "after", VOICEMAIL_DELAY)
+            )
+        elif data.get("listen") is True:
+            self.phone.listen_voicemail(account)
+        elif data.get("clear") is True:
+            self.phone.clear_voicemail(account)
+        elif "unread" in data:
+            self.phone.set_unread_voicemail(account, _int(data, "unread"))
+        else:
+            raise TypeError('say "leave", "listen", "clear" or "unread"')
+        return self._voicemail()[str(account)]
+
+    def _voicemail(self) -> dict[str, dict[str, int]]:
+        return {
+            str(account.id): {
+                "unread": account.unread_voicemail,
+                "pending": self.phone.pending_voicemail(account.id),
+            }
+            for account in self.phone.accounts
+        }
+
+    def setting(self, data: dict[str, Any]) -> dict[str, Any]:
+        """POST /sim/setting {"key", "value"}: change a setting at the phone itself.
+
+        As in the phone's own menu: no role or session, only values the
+        setting offers (400 otherwise, and for keys the phone lacks).
+        `key` is a P-value (`8352`, `P8352`), a named key or an alias.
+        """
+        key, value = data.get("key"), data.get("value")
+        if not isinstance(key, str) or not key:
+            raise TypeError("key must be a non-empty string")
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise TypeError("value must be a string or an integer")
+        name = self.store.set_at_phone(key, str(value))
+        alias, current = self.store.read(name)
+        return {"key": name, "alias": alias, "value": current}
 
     # ---------------------------------------------------- the simulator
 
@@ -340,6 +410,10 @@ class ControlApi:
     async def get_action_url(self, request: web.Request) -> web.Response:
         """GET /sim/action_url: base URL, templates by event, slots by P-value."""
         return web.json_response(self._action_url())
+
+    async def get_voicemail(self, request: web.Request) -> web.Response:
+        """GET /sim/voicemail: unread and on-the-way messages per account."""
+        return web.json_response(self._voicemail())
 
     async def get_clock(self, request: web.Request) -> web.Response:
         """GET /sim/clock: the simulator time and its offset."""

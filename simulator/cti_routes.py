@@ -114,6 +114,8 @@ class CtiFunctions:
     def make_call(self, ctx: CgiRequest) -> web.Response:
         """`api-make_call`; refusals checked up front answer "Invalid Request".
 
+        Refused so: an empty number, an account that is missing or not
+        registered (configured but unregistered too), Click-To-Dial off.
         (`dialplan`, `hs` and a session request's `password` are ignored.)
         """
         phone = self.phone
@@ -123,9 +125,7 @@ class CtiFunctions:
             account = int(raw_account) + 1 if raw_account else 1  # 0-based on the wire
         except ValueError:
             account = 0
-        usable = (
-            1 <= account <= len(phone.accounts) and phone.account(account).configured
-        )
+        usable = phone.can_call_from(account)  # configured is not enough
         if not self.config.click_to_dial or not number or not usable:
             return envelope(RESPONSE_ERROR, BODY_INVALID_REQUEST, ctx.quirks)
         done = phone.make_call(number, account)  # False: no idle line

@@ -122,10 +122,26 @@ def same_origin(request: web.Request) -> bool:
     return seen
 
 
+def exact_referer(request: web.Request) -> bool:
+    """Return True if Referer is exactly `<scheme>://<host>/` (strict sessions)."""
+    return request.headers.get("Referer") == f"{request.scheme}://{request.host}/"
+
+
 def sid_candidates(
-    request: web.Request, params: Mapping[str, str], profile: Profile, function: str
+    request: web.Request,
+    params: Mapping[str, str],
+    profile: Profile,
+    function: str,
+    *,
+    strict: bool = False,
 ) -> list[str]:
-    """Return the sids this request presents in places the profile accepts."""
+    """Return the sids this request presents in places the profile accepts.
+
+    Strict sessions: the `sid` cookie only, whatever the profile says.
+    """
+    if strict:
+        sid = request.cookies.get(COOKIE_SID)
+        return [sid] if sid else []
     found: list[str] = []
     if function not in profile.sid_param_required:
         for name in sorted(profile.sid_cookies):

@@ -36,6 +36,9 @@ _DIAL_KEYS: Final = {**{str(d): str(d) for d in range(10)}, "STAR": "*", "#": "#
 EVENT_HISTORY: Final = 500
 # A handset reports battery low at or below this many percent.
 BATTERY_LOW_PERCENT: Final = 15
+# A voicemail left for an account shows in its unread count this much later
+# (seen on a WP826 with UniFi Talk: "rises ~16 s after a message is left").
+VOICEMAIL_DELAY: Final = 16.0
 
 INCOMING: Final = "incoming"
 OUTGOING: Final = "outgoing"
@@ -54,6 +57,8 @@ class SimAccount:
     sip_id: str = ""
     sip_server: str = ""
     registered: bool = False
+    # Unread voicemail messages (`:unread_vm_N`).
+    unread_voicemail: int = 0
 
     @property
     def configured(self) -> bool:
@@ -68,6 +73,7 @@ class SimAccount:
             "sip_id": self.sip_id,
             "sip_server": self.sip_server,
             "registered": self.registered,
+            "unread_voicemail": self.unread_voicemail,
         }
 
 
@@ -200,6 +206,8 @@ class Phone:
         self._call_ids = itertools.count(1000)
         self._order = itertools.count(1)
         self._connect_timers: dict[int, Timer] = {}
+        # Voicemail on its way to an account (account -> timers).
+        self._voicemail_timers: dict[int, list[Timer]] = {}
         self._reboot_timer: Timer | None = None
         self._pending: list[PhoneEvent] = []
         self._depth = 0
@@ -229,14 +237,13 @@ class Phone:
         """Return the phone-wide status word the way api-get_phone_status derives it.
 
         `unavailable` is what real firmware says when it is idle with no
-        account registered.
+        account registered. DND does not show here: no capture or vendor
+        list has a `dnd` status (the `status_dnd` quirk adds it).
         """
         if any(line.state is LineState.RINGING for line in self.lines):
             return PhoneStatus.RINGING
         if self._busy():
             return PhoneStatus.BUSY
-        if self.dnd:
-            return PhoneStatus.DND
         if not any(account.registered for account in self.accounts):
             return PHONE_STATUS_UNAVAILABLE
         return PhoneStatus.AVAILABLE
@@ -347,6 +354,53 @@ class Phone:
                 None,
             )
 
+    def leave_voicemail(
+        self, account: int, count: int = 1, delay: float = VOICEMAIL_DELAY
+    ) -> None:
+        """Let callers leave `count` messages; the unread count rises `delay` later."""
+        target = self._voicemail_account(account)
+        if count < 1:
+            raise PhoneError("count must be at least 1")
+        if delay < 0:
+            raise PhoneError("delay must not be negative")
+        timers = self._voicemail_timers.setdefault(target.id, [])
+        timer: Timer | None = None
+
+        def arrive() -> None:
+            if timer in timers:
+                timers.remove(timer)
+            target.unread_voicemail += count
+
+        timer = self.clock.call_later(delay, arrive)
+        timers.append(timer)
+
+    def listen_voicemail(self, account: int) -> None:
+        """Listen to the messages: none unread (ones still on their way arrive)."""
+        self._voicemail_account(account).unread_voicemail = 0
+
+    def clear_voicemail(self, account: int) -> None:
+        """Delete the messages, those still on their way too."""
+        target = self._voicemail_account(account)
+        for timer in self._voicemail_timers.pop(target.id, []):
+            timer.cancel()
+        target.unread_voicemail = 0
+
+    def set_unread_voicemail(self, account: int, count: int) -> None:
+        """Set the unread count at once."""
+        if count < 0:
+            raise PhoneError("count must not be negative")
+        self._voicemail_account(account).unread_voicemail = count
+
+    def pending_voicemail(self, account: int) -> int:
+        """Return how many deliveries to `account` are still on their way."""
+        return sum(not t.done for t in self._voicemail_timers.get(account, []))
+
+    def _voicemail_account(self, account: int) -> SimAccount:
+        target = self.account(account)
+        if not target.configured:
+            raise PhoneError(f"Account {account} is not configured")
+        return target
+
     # -------------------------------------------------------- CTI operations
 
     def phone_operation(self, operation: PhoneOperation) -> bool:
@@ -432,12 +486,17 @@ class Phone:
             )
         return True
 
-    def make_call(self, number: str, account: int | None = None) -> bool:
-        """Dial `number` from `account` (1-based; None = account 1)."""
-        account = 1 if account is None else account
-        if not number or not 1 <= account <= len(self.accounts):
+    def can_call_from(self, account: int) -> bool:
+        """Return True if `account` (1-based) exists, is configured and registered."""
+        if not 1 <= account <= len(self.accounts):
             return False
-        if not self.accounts[account - 1].configured:
+        target = self.accounts[account - 1]
+        return target.configured and target.registered
+
+    def make_call(self, number: str, account: int | None = None) -> bool:
+        """Dial `number` from `account` (1-based; None = account 1), if registered."""
+        account = 1 if account is None else account
+        if not number or not self.can_call_from(account):
             return False
         with self._transition():
             self._clear_dialing()
@@ -488,9 +547,13 @@ class Phone:
                     self._event(ActionUrlEvent.REGISTERED, None, account=account.id)
 
     def close(self) -> None:
-        """Cancel every timer (the connect delays and the reboot)."""
+        """Cancel every timer (connect delays, voicemail on its way, the reboot)."""
         for number in list(self._connect_timers):
             self._cancel_connect(number)
+        for timers in self._voicemail_timers.values():
+            for timer in timers:
+                timer.cancel()
+        self._voicemail_timers.clear()
         if self._reboot_timer is not None:
             self._reboot_timer.cancel()
             self._reboot_timer = None

@@ -19,7 +19,7 @@ characters, `#` and non-ASCII (as UTF-8), because aiohttp refuses to send them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 import logging
 import re
 from typing import Final
@@ -85,9 +85,18 @@ def with_scheme(url: str) -> str:
 class ActionUrlPusher:
     """Send Action URL GETs in the background; every task is cancelled on close."""
 
-    def __init__(self, base_url: str | None = None) -> None:
-        """Start with a base URL (or none) and no per-event templates."""
+    def __init__(
+        self,
+        base_url: str | None = None,
+        events: Collection[ActionUrlEvent] | None = None,
+    ) -> None:
+        """Start with a base URL (or none) and no per-event templates.
+
+        `events`: the events the phone has Action URL fields for (None: all);
+        it reports only those, through the base URL too.
+        """
         self.base_url = base_url or ""
+        self.events = frozenset(ActionUrlEvent if events is None else events)
         self.templates: dict[ActionUrlEvent, str] = {}
         self.sent: list[str] = []
         self.dropped: list[str] = []
@@ -124,6 +133,8 @@ class ActionUrlPusher:
                 event = by_field.get(key) or ActionUrlEvent(key)
             except ValueError:
                 raise ValueError(f"Unknown Action URL event {key!r}") from None
+            if event not in self.events:
+                raise ValueError(f"The phone has no Action URL field for {key!r}")
             if not isinstance(value, str):
                 raise TypeError(f"The URL of {key} must be a string")
             if value:
@@ -135,6 +146,8 @@ class ActionUrlPusher:
     ) -> list[str]:
         """Return the URLs the phone calls for `event` (too long ones dropped)."""
         urls: list[str] = []
+        if event not in self.events:
+            return urls
         if self.base_url:
             urls.append(
                 with_scheme(substitute(base_template(self.base_url, event), variables))

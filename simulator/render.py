@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -28,6 +28,9 @@ from custom_components.grandstream_cti.cti.wire import (
 )
 
 from .phone import Phone, SimAccount, SimLine
+
+if TYPE_CHECKING:
+    from .profiles import Profile
 from .wire import (
     ACCOUNT_AUTO_CFG,
     PHONE_STATUS_CONNECTED,
@@ -38,6 +41,9 @@ HTML_CONTENT_TYPE = "text/html"
 PLAIN_CONTENT_TYPE = "text/plain"
 # An extra key no client knows, sent with `unknown_fields`.
 UNKNOWN_EXTRA_KEY = "ext_flag"
+_IN_USE = frozenset({PhoneStatus.RINGING, PhoneStatus.BUSY})
+VENDOR_NAME = "Grandstream"
+VENDOR_FULLNAME = "Grandstream Networks, Inc."
 
 
 @dataclass
@@ -57,6 +63,7 @@ class Quirks:
     caller_names: bool = False  # remotename: the caller's name, also ringing
     unknown_fields: bool = False  # an unknown key on lines and accounts
     status_connected: bool = False  # phone status "connected" for "busy"
+    status_dnd: bool = False  # phone status "dnd" while idle with DND on
     flat_model_define: bool = False  # old flat model.define with mac/firmware
     expire_after_read: bool = False  # a write right after a read: expired
 
@@ -131,10 +138,12 @@ def account_json(account: SimAccount, quirks: Quirks) -> dict[str, Any]:
 
 
 def status_word(phone: Phone, quirks: Quirks) -> str:
-    """Return api-get_phone_status's body (`connected` for busy as a quirk)."""
+    """Return api-get_phone_status's body (`connected`, `dnd` as quirks)."""
     status = phone.status()
     if quirks.status_connected and status == PhoneStatus.BUSY:
         return PHONE_STATUS_CONNECTED
+    if quirks.status_dnd and phone.dnd and status not in _IN_USE:
+        return PhoneStatus.DND
     return status
 
 
@@ -193,37 +202,39 @@ def html_page(status: int, reason: str) -> web.Response:
 
 
 def model_define_document(
-    style: str, phone: Phone, quirks: Quirks
+    profile: Profile, phone: Phone, quirks: Quirks
 ) -> dict[str, Any] | None:
     """Return `/json/configs/model.define.js` (JSON), or None where it is missing.
 
-    `nested` as captured on WP826 1.0.3.35, `short` as on 1.0.1.87 (model,
-    defines, checksum). Neither has the MAC or the firmware; the older flat
-    form with both is the `flat_model_define` quirk.
+    `full` as captured on WP826 1.0.3.35 (model, oem_id, vendor names,
+    defines), `short` as on 1.0.1.87 (model, defines, checksum). Neither has
+    the MAC or the firmware; the older flat form with both is the
+    `flat_model_define` quirk.
     """
     if quirks.flat_model_define:
         return {
             "model": phone.model,
-            "vendor_name": "Grandstream",
+            "vendor_name": VENDOR_NAME,
             "num_accounts": len(phone.accounts),
             "num_lines": len(phone.lines),
             "firmware": phone.firmware,
             "mac": phone.mac,
         }
-    if style == "none":
+    if profile.model_define == "none":
         return None
-    defines = {"num_accounts": len(phone.accounts), "support_dnd": True}
-    checksum = hashlib.sha256(f"{phone.model}/{phone.firmware}".encode()).hexdigest()
-    if style == "short":
+    defines: dict[str, Any] = {"num_accounts": len(phone.accounts)}
+    defines.update(dict.fromkeys(profile.model_defines, True))
+    if profile.model_define == "short":
+        checksum = hashlib.sha256(f"{phone.model}/{phone.firmware}".encode())
         return {
             "model": phone.model,
             "defines": defines,
-            "pvalue_json_checksum": checksum[:32],
+            "pvalue_json_checksum": checksum.hexdigest()[:32],
         }
     return {
         "model": phone.model,
         "oem_id": "0",
-        "vendor_name": "Grandstream",
+        "vendor_name": VENDOR_NAME,
+        "vendor_fullname": VENDOR_FULLNAME,
         "defines": defines,
-        "pvalue_json_checksum": checksum[:32],
     }

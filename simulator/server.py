@@ -94,11 +94,18 @@ class PhoneSimulator:
         self.log = RequestLog(self.activity)
         self.faults = Faults(clock, self.phone, self.activity)
         self.popup = Popup(clock, self.config, self.activity)
-        self.sessions = SessionManager(self.config, clock)
-        self.handset = Handset()
-        self.pusher = ActionUrlPusher(self.config.action_url)
+        self.sessions = SessionManager(
+            self.config, clock, nonce_per_user=self.profile.nonce_per_user
+        )
+        self.handset = Handset(
+            battery_health_field=self.profile.battery_health,
+            cert_need_field=self.profile.wifi_cert_need,
+        )
+        self.pusher = ActionUrlPusher(
+            self.config.action_url, self.profile.action_url_events
+        )
         self.store: ConfigStore = build_store(
-            self.phone, self.config, self.pusher, handset=self.profile.handset
+            self.phone, self.config, self.pusher, self.profile
         )
         self.phone.listeners.append(self._on_event)
         self.host = "127.0.0.1"

@@ -75,8 +75,9 @@ class LoginResult:
     session: Session | None = None
     # `wrong`: attempts left before the lock (None: an unknown user, bare "wrong").
     attempts_left: int | None = None
-    # `locked`: minutes of the lock still to run (`lockTime`).
+    # `locked`: minutes / seconds of the lock still to run (`lockTime`).
     lock_minutes: int = 0
+    lock_seconds: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +90,17 @@ class _Nonce:
 class SessionManager:
     """Accounts, sessions, nonces and lockouts of one phone."""
 
-    def __init__(self, config: SimulatorConfig, clock: SimClock) -> None:
-        """Start with no session, nothing locked."""
+    def __init__(
+        self, config: SimulatorConfig, clock: SimClock, *, nonce_per_user: bool = True
+    ) -> None:
+        """Start with no session, nothing locked.
+
+        `nonce_per_user`: a nonce is good only for the user whose username
+        hash asked for it (else for any login, GDS/GSC style).
+        """
         self.config = config
         self.clock = clock
+        self.nonce_per_user = nonce_per_user
         self.sessions: dict[str, Session] = {}
         self.locks: dict[str, LockState] = {}
         # Failed password checks: per account (cumulative) and in total.
@@ -152,8 +160,12 @@ class SessionManager:
         return any(self.lock_remaining(name) > 0 for name in names)
 
     def _locked_result(self, username: str) -> LoginResult:
-        minutes = max(1, math.ceil(self.lock_remaining(username) / 60))
-        return LoginResult("locked", lock_minutes=minutes)
+        remaining = self.lock_remaining(username)
+        return LoginResult(
+            "locked",
+            lock_minutes=max(1, math.ceil(remaining / 60)),
+            lock_seconds=max(1, math.ceil(remaining)),
+        )
 
     def fail(self, username: str) -> LoginResult:
         """Count a failed password check; lock after `lockout_attempts`."""
@@ -185,8 +197,11 @@ class SessionManager:
         """Check sha256(password + nonce) against this user's nonces, using them up."""
         user_hash = sha256_hex(username)
         now = self.clock.now()
-        mine = [n for n in self._nonces if n.user_hash == user_hash]
-        self._nonces = [n for n in self._nonces if n.user_hash != user_hash]
+        if self.nonce_per_user:
+            mine = [n for n in self._nonces if n.user_hash == user_hash]
+            self._nonces = [n for n in self._nonces if n.user_hash != user_hash]
+        else:  # any nonce will do; the attempt uses them all up
+            mine, self._nonces = self._nonces, []
         password = self.password_of(username)
         return any(
             nonce.expires >= now
@@ -197,11 +212,20 @@ class SessionManager:
         )
 
     def login(
-        self, username: str, given: str | None, style: Literal["challenge", "plain"]
+        self,
+        username: str,
+        given: str | None,
+        style: Literal["challenge", "plain"],
+        *,
+        allowed: bool = True,
     ) -> LoginResult:
-        """Check a dologin; open a session on success."""
+        """Check a dologin; open a session on success.
+
+        `allowed` False: web access is switched off for this login (GDS/GSC
+        Home Assistant control), answered before the password is checked.
+        """
         role = self.role_of(username)
-        if role == ROLE_USER and not self.config.user_web_access:
+        if not allowed or (role == ROLE_USER and not self.config.user_web_access):
             return LoginResult("not_allowed")
         if role is not None and self.is_locked(username):
             return self._locked_result(username)

@@ -17,6 +17,7 @@ from custom_components.grandstream_cti.cti.wire import (
     BODY_FAILED,
     BODY_LOCKED,
     BODY_LOCKOUT,
+    BODY_UNAUTHORIZED,
     BODY_USER_NOT_ALLOWED,
     BODY_WRONG,
     CONFIG_ALIAS,
@@ -59,12 +60,14 @@ from .gate import INVALID_JSON
 from .render import envelope, html_page, json_answer
 from .session import LoginResult, Session, SessionManager, sha256_hex
 from .wire import (
+    API_PREFIX,
     BODY_LOGOUT,
     COOKIE_SESSION_IDENTITY,
     COOKIE_SESSION_ROLE,
     FORBIDDEN_FUNCTIONS,
     FUNCTION_DOREFRESH,
     LOGIN_DEFAULT_LOGIN,
+    MESSAGE_FIELD,
     PARAM_UPDATE_SESSION,
 )
 
@@ -99,11 +102,29 @@ class Endpoint:
     methods: frozenset[str] = field(default=GET_POST)
 
 
-def expired_answer(ctx: CgiRequest, style: ExpiredStyle) -> web.Response:
-    """Answer "no valid session" the way this endpoint does (spec §2.9)."""
+def expired_answer(
+    ctx: CgiRequest, style: ExpiredStyle, profile: Profile
+) -> web.Response:
+    """Answer "no valid session" the way this endpoint does (spec §2.9).
+
+    GDS/GSC (`unauthorized="api"`): every `api-*` function answers 200
+    `{"response":"success","body":"unauthorized"}` (grandstream-home-api).
+    """
+    if profile.unauthorized == "api" and ctx.function.startswith(API_PREFIX):
+        return envelope(RESPONSE_SUCCESS, BODY_UNAUTHORIZED, ctx.quirks)
     if style == "json":
         return envelope(RESPONSE_ERROR, {CONFIG_STATUS: SESSION_EXPIRED}, ctx.quirks)
     return html_page(401, "Unauthorized")
+
+
+def not_allowed_answer(ctx: CgiRequest, profile: Profile) -> web.Response:
+    """Answer "user is not allow": web access off for this account.
+
+    GDS/GSC also put the words in `message`, where grandstream-home-api
+    looks for them (Home Assistant control off); `body` as on WP8x6.
+    """
+    extra = {MESSAGE_FIELD: BODY_USER_NOT_ALLOWED} if profile.ha_control_switch else {}
+    return envelope(RESPONSE_ERROR, BODY_USER_NOT_ALLOWED, ctx.quirks, **extra)
 
 
 def _right(ctx: CgiRequest) -> web.Response:
@@ -140,6 +161,10 @@ class SessionEndpoints:
         self.store = store
         self.phone = phone
         self.handset = handset
+
+    def web_access_allowed(self) -> bool:
+        """Return False while GDS/GSC "Home Assistant control" is off."""
+        return not (self.profile.ha_control_switch and not self.config.ha_control)
 
     def table(self) -> dict[str, Endpoint]:
         """Return the endpoints this profile has, by function name."""
@@ -198,13 +223,12 @@ class SessionEndpoints:
 
     def _login_refusal(self, ctx: CgiRequest, result: LoginResult) -> web.Response:
         if result.kind == "not_allowed":
-            return envelope(RESPONSE_ERROR, BODY_USER_NOT_ALLOWED, ctx.quirks)
+            return not_allowed_answer(ctx, self.profile)
         if result.kind == "locked":
+            seconds = self.profile.lock_time_unit == "seconds"
+            lock_time = result.lock_seconds if seconds else result.lock_minutes
             return envelope(
-                RESPONSE_ERROR,
-                BODY_LOCKED,
-                ctx.quirks,
-                **{LOGIN_LOCK_TIME: result.lock_minutes},
+                RESPONSE_ERROR, BODY_LOCKED, ctx.quirks, **{LOGIN_LOCK_TIME: lock_time}
             )
         left = "" if result.attempts_left is None else str(result.attempts_left)
         return envelope(RESPONSE_ERROR, BODY_WRONG + left, ctx.quirks)
@@ -215,7 +239,9 @@ class SessionEndpoints:
         # Old builds sent only `password`: the admin account then.
         username = ctx.params.get(PARAM_USERNAME) or self.config.admin_username
         given = ctx.params.get(PARAM_PASSWORD)
-        result = sessions.login(username, given, profile.login)
+        result = sessions.login(
+            username, given, profile.login, allowed=self.web_access_allowed()
+        )
         if given is not None:
             kind: Literal["plain", "challenge"] = profile.login
             sessions.record_password(ctx.function, kind, username, result.kind == "ok")
@@ -275,7 +301,7 @@ class SessionEndpoints:
         """PUT `config_update` `{"alias":{},"pvalue":{...}}`: "right", read back."""
         assert ctx.session is not None  # cgi.py requires one
         if self._expired_by_read(ctx, ctx.session):
-            return expired_answer(ctx, "html401")
+            return expired_answer(ctx, "html401", self.profile)
         document = ctx.document
         if document is INVALID_JSON or not isinstance(document, dict):
             return envelope(RESPONSE_ERROR, BODY_FAILED, ctx.quirks)
@@ -300,7 +326,7 @@ class SessionEndpoints:
             and keys
             and set(keys) <= {NAMED_PHONE_MODEL}
         ):
-            return expired_answer(ctx, "json")
+            return expired_answer(ctx, "json", self.profile)
         body = {key: self.store.value(key) for key in keys}
         _note_read(ctx)
         return envelope(RESPONSE_SUCCESS, body, ctx.quirks)
@@ -309,7 +335,7 @@ class SessionEndpoints:
         """`api.values.post`: `P8310=...&sid=` form writes; "right", read back."""
         assert ctx.session is not None  # cgi.py requires one
         if self._expired_by_read(ctx, ctx.session):
-            return expired_answer(ctx, "json")
+            return expired_answer(ctx, "json", self.profile)
         writes = [(k, v) for k, v in ctx.params.items() if k not in _NOT_KEYS]
         self.store.write_many(writes, ctx.session.role)
         return _right(ctx)

@@ -11,6 +11,12 @@ from typing import Final
 # Account fields: `auto_cfg` is always there, empty (WP826 capture).
 ACCOUNT_AUTO_CFG: Final = "auto_cfg"
 
+# CTI and extras functions share this prefix (`api-get_line_status`...).
+API_PREFIX: Final = "api-"
+# GDS/GSC put an error's words in `message` too (grandstream-home-api reads
+# "user is not allow" there).
+MESSAGE_FIELD: Final = "message"
+
 # Login, logout and keep-alive (§2.2, §2.7, §2.8).
 FUNCTION_DOREFRESH: Final = "dorefresh"
 BODY_LOGOUT: Final = "logout"
@@ -32,6 +38,8 @@ PHONE_STATUS_CONNECTED: Final = "connected"  # some firmware, instead of "busy"
 # Named configuration keys (§4.3).
 NAMED_NUM_LINES: Final = "num_lines"
 NAMED_ACCOUNT_REGISTERED: Final = "AccountRegistered"  # + account number, 1-based
+# Runtime key: unread voicemail messages of an account (+ number, 1-based).
+RUNTIME_UNREAD_VOICEMAIL: Final = ":unread_vm_"
 
 # Never called (§5.3): factory reset, provisioning, GUI restart, and the
 # firmware, certificate and password endpoints.

@@ -85,6 +85,7 @@ async def test_cancel_outgoing_call(cti: Cti) -> None:
 async def test_make_call_connects_after_delay(
     cti: Cti, simulator: PhoneSimulator
 ) -> None:
+    simulator.phone.set_registered(2, True)
     await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="+15555550199", account="1")
     calling = await line(cti)
     assert calling["state"] == "calling"

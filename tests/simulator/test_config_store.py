@@ -39,17 +39,17 @@ async def update(browser: Browser, pvalue: dict[str, str], **extra: Any) -> Answ
 
 async def test_config_get_shapes(browser: Browser) -> None:
     await browser.login()
-    keys = "334,:dnd,1561,8310,AccountRegistered1,AccountRegistered2,phone_model,P67,68,num_lines,9999,bogus,22171"
+    keys = (
+        "334,:dnd,1561,8310,8304,AccountRegistered1,AccountRegistered2,:unread_vm_1,"
+        "phone_model,P67,68,num_lines,9999,bogus,22171,8352"
+    )
     answer = await browser.get(
         wire.FUNCTION_CONFIG_GET, {"pvalues": keys, "sid": browser.sid}
     )
     assert answer.json == {  # no `response` key on success
         "configs": [
-            {
-                "alias": "lcd.backlight.brightness.active",
-                "pvalue": "334",
-                "value": "60",
-            },
+            # A handset setting: a desk phone lacks it (empty alias and value).
+            {"alias": "", "pvalue": "334", "value": ""},
             {"alias": "", "pvalue": ":dnd", "value": "0"},
             {
                 "alias": "call.dial.clickToDial.enable",
@@ -57,9 +57,11 @@ async def test_config_get_shapes(browser: Browser) -> None:
                 "value": "1",
             },
             # A real but empty setting keeps its alias.
-            {"alias": "action_url.incoming_call", "pvalue": "8310", "value": ""},
+            {"alias": "ons.actionUrl.incomingCall", "pvalue": "8310", "value": ""},
+            {"alias": "ons.actionUrl.setupCompleted", "pvalue": "8304", "value": ""},
             {"alias": "", "pvalue": "AccountRegistered1", "value": "1"},
             {"alias": "", "pvalue": "AccountRegistered2", "value": "0"},
+            {"alias": "", "pvalue": ":unread_vm_1", "value": "0"},
             {"alias": "", "pvalue": "phone_model", "value": "GRP2614"},
             {"alias": "network.mac", "pvalue": "P67", "value": "00:0b:82:12:34:56"},
             {"alias": "system.prog_version", "pvalue": "68", "value": "1.0.13.22"},
@@ -67,6 +69,7 @@ async def test_config_get_shapes(browser: Browser) -> None:
             {"alias": "", "pvalue": "9999", "value": ""},  # unknown
             {"alias": "", "pvalue": "bogus", "value": ""},
             {"alias": "", "pvalue": "22171", "value": ""},  # WP8x6 only
+            {"alias": "", "pvalue": "8352", "value": ""},  # handsets only
         ]
     }
     empty = await browser.get(wire.FUNCTION_CONFIG_GET, {"sid": browser.sid})
@@ -78,12 +81,12 @@ async def test_config_update_writes_at_once(
 ) -> None:
     await browser.login()
     url = "http://ha.local:8123/api/webhook/x?e=in&r=$remote"
-    answer = await update(browser, {"8310": url, ":dnd": "1", "334": "20"})
+    answer = await update(browser, {"8310": url, ":dnd": "1", "8324": "http://h/x"})
     assert answer.json == RIGHT
-    assert await read(browser, "8310", ":dnd", "334") == {
+    assert await read(browser, "8310", ":dnd", "8324") == {
         "8310": url,
         ":dnd": "1",
-        "334": "20",
+        "8324": "http://h/x",
     }
     assert simulator.phone.dnd is True  # no apply step
     assert "dnd_on" in [event.event for event in simulator.phone.events]
@@ -92,6 +95,8 @@ async def test_config_update_writes_at_once(
     answer = await update(browser, {}, alias={"@call.dial.clickToDial.enable": "0"})
     assert answer.json == RIGHT
     assert simulator.config.click_to_dial is False
+    answer = await update(browser, {}, alias={"ons.actionUrl.missedCall": "h/m"})
+    assert await read(browser, "8312") == {"8312": "h/m"}
     assert (await update(browser, {"8310": ""})).json == RIGHT
     assert await read(browser, "8310") == {"8310": ""}
 
@@ -104,14 +109,26 @@ async def test_silent_ignores(browser: Browser, simulator: PhoneSimulator) -> No
     assert (await update(browser, {"8310": exactly, "8311": too_long})).json == RIGHT
     values = await read(browser, "8310", "8311")
     assert values == {"8310": exactly, "8311": ""}
-    # Unknown, read-only and badly valued keys: "success", nothing changes.
-    writes = {"9999": "1", "67": "aa:bb", "phone_model": "X", ":dnd": "maybe"}
+    # Unknown, read-only and badly valued keys, and keys this phone lacks:
+    # "success", nothing changes.
+    writes = {
+        "9999": "1",
+        "67": "aa:bb",
+        "phone_model": "X",
+        ":dnd": "maybe",
+        ":unread_vm_1": "5",
+        "334": "50",
+        "22568": "http://h/low",
+    }
     assert (await update(browser, writes)).json == RIGHT
-    assert await read(browser, "9999", "67", "phone_model", ":dnd") == {
+    assert await read(browser, *writes) == {
         "9999": "",
         "67": "00:0b:82:12:34:56",
         "phone_model": "GRP2614",
         ":dnd": "0",
+        ":unread_vm_1": "0",
+        "334": "",
+        "22568": "",
     }
     bad = await browser.request(
         "PUT",
@@ -126,26 +143,25 @@ async def test_silent_ignores(browser: Browser, simulator: PhoneSimulator) -> No
         "PUT",
         wire.FUNCTION_CONFIG_UPDATE,
         params={"sid": browser.sid},
-        data='{"alias":{},"pvalue":{"334":"7"}}',
+        data='{"alias":{},"pvalue":{"8312":"h/x"}}',
         headers={"Content-Type": "text/plain"},
     )
     assert plain.json == RIGHT
-    assert await read(browser, "334") == {"334": "7"}
+    assert await read(browser, "8312") == {"8312": "h/x"}
 
 
 async def test_user_role_writes(browser: Browser, simulator: PhoneSimulator) -> None:
     await browser.login("user", "123")
     answer = await update(
         browser,
-        {"1561": "0", "196": "hacked", "8310": "http://ha/in", ":dnd": "1", "334": "5"},
+        {"1561": "0", "196": "hacked", "8310": "http://ha/in", ":dnd": "1"},
     )
     assert answer.json == RIGHT  # whatever was ignored
-    assert await read(browser, "1561", "196", "8310", ":dnd", "334") == {
+    assert await read(browser, "1561", "196", "8310", ":dnd") == {
         "1561": "1",  # admin only: ignored
         "196": "",
         "8310": "http://ha/in",  # the user may write event URLs
         ":dnd": "1",  # and DND
-        "334": "5",
     }
     assert simulator.config.user_passcode == "123"
 

@@ -84,10 +84,11 @@ async def test_account_registration(cti: Cti) -> None:
 
 async def test_dnd(cti: Cti) -> None:
     await cti.control("dnd", {"on": True})
-    assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "dnd"
-    assert (await cti.state())["dnd"] is True
-    await cti.control("dnd", {"on": False})
     assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "available"
+    state = await cti.state()
+    assert (state["dnd"], state["config_store"][":dnd"]) == (True, "1")
+    await cti.control("dnd", {"on": False})
+    assert (await cti.state())["config_store"][":dnd"] == "0"
 
 
 async def test_control_page(cti: Cti) -> None:
@@ -109,6 +110,7 @@ async def test_control_page(cti: Cti) -> None:
         assert 'data-slot="P8311" size="70" value=""' in answer.text
         assert "P22171" not in answer.text  # a WP8x6 field
         assert "saveSlots()" in answer.text
+        assert "post('voicemail',{account:1,leave:1})" in answer.text
 
 
 async def test_sessions_and_clock_controls(cti: Cti, simulator: PhoneSimulator) -> None:
@@ -122,6 +124,8 @@ async def test_sessions_and_clock_controls(cti: Cti, simulator: PhoneSimulator) 
         ("handset", {"battery": 5}),  # not a handset profile
         ("config", {"lockout_attempts": True}),
         ("config", {"profile": "wp826"}),  # read-only
+        ("config", {"strict_session": "yes"}),
+        ("config", {"ha_control": 0}),
     ):
         async with cti.session.post(f"{cti.sim.url}/sim/{path}", json=body) as response:
             assert response.status == 400

@@ -51,16 +51,20 @@ async def test_phone_status_has_misc_and_compact_json(cti: Cti) -> None:
 
 
 async def test_phone_status_derivation(cti: Cti, simulator: PhoneSimulator) -> None:
+    # No `dnd` status (no capture or vendor list has one): DND does not show.
     simulator.phone.set_dnd(True)
-    assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "dnd"
+    assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "available"
     line = simulator.phone.incoming("+15555550100")
     assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "ringing"
     await cti.ok(wire.FUNCTION_PHONE_OPERATION, cmd="acceptcall")
     assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "busy"
     simulator.phone.remote_hangup(line)
-    assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "dnd"
-    simulator.phone.set_dnd(False)
     assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "available"
+    # The old `dnd` word is an opt-in quirk, and only while idle.
+    await cti.control("quirks", {"status_dnd": True})
+    assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "dnd"
+    simulator.phone.incoming("+15555550100")
+    assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "ringing"
 
 
 async def test_phone_status_unavailable_without_registration(
@@ -72,7 +76,7 @@ async def test_phone_status_unavailable_without_registration(
     assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "ringing"
     simulator.phone.remote_hangup(1)
     simulator.phone.set_dnd(True)
-    assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "dnd"
+    assert (await cti.ok(wire.FUNCTION_PHONE_STATUS))["body"] == "unavailable"
 
 
 async def test_accounts_default(cti: Cti) -> None:
@@ -229,9 +233,15 @@ async def test_make_call_refusals(cti: Cti, simulator: PhoneSimulator) -> None:
     invalid = {"response": "error", "body": "Invalid Request"}
     assert await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="") == invalid
     assert await cti.ok(wire.FUNCTION_MAKE_CALL) == invalid
-    for account in ("2", "9", "-1", "x"):  # unconfigured, missing, nonsense
+    # Configured but not registered (Bob), unconfigured, missing, nonsense.
+    for account in ("1", "2", "9", "-1", "x"):
         answer = await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="1", account=account)
         assert answer == invalid
+    assert all(line.is_idle for line in simulator.phone.lines)
+    simulator.phone.set_registered(2, True)  # registered: dials
+    answer = await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="1", account="1")
+    assert answer == {"response": "success", "body": True}
+    simulator.phone.end_call()
     for index in range(8):
         simulator.phone.incoming(f"10{index}")
     # No idle line: a refused operation like the others.
@@ -258,6 +268,7 @@ async def test_make_call_needs_click_to_dial(
 async def test_make_call_account_is_zero_based(
     cti: Cti, simulator: PhoneSimulator
 ) -> None:
+    simulator.phone.set_registered(2, True)
     data = await cti.ok(wire.FUNCTION_MAKE_CALL, phonenumber="*72100", account="1")
     assert data == {"response": "success", "body": True}
     line = (await cti.ok(wire.FUNCTION_LINE_STATUS))["body"][0]
@@ -286,13 +297,12 @@ async def test_model_define_without_passcode(cti: Cti) -> None:
     assert answer.headers["Server"] == "GRP2614"
     assert answer.headers["Content-Type"].startswith("application/javascript")
     document = json.loads(answer.text)
-    checksum = document.pop("pvalue_json_checksum")
-    assert len(checksum) == 32
-    # Nested, and no MAC or firmware (real firmware).
+    # The WP826 1.0.3.35 shape: nested, no MAC or firmware, no checksum.
     assert document == {
         "model": "GRP2614",
         "oem_id": "0",
         "vendor_name": "Grandstream",
+        "vendor_fullname": "Grandstream Networks, Inc.",
         "defines": {"num_accounts": 4, "support_dnd": True},
     }
 

@@ -29,7 +29,7 @@ async def test_https_and_no_passcode_api(
 async def test_battery_and_wifi(browser: Browser, simulator: PhoneSimulator) -> None:
     await browser.login()
     battery = await browser.get(wire.FUNCTION_BATTERY, cookies={"sid": browser.sid})
-    assert battery.json == {
+    assert battery.json == {  # battery_status.json, WP826 1.0.3.35
         "response": "success",
         "battery": {
             "status": "Discharging",
@@ -39,20 +39,16 @@ async def test_battery_and_wifi(browser: Browser, simulator: PhoneSimulator) -> 
         },
     }
     wifi = await browser.get(wire.FUNCTION_WIFI_STATUS, cookies={"sid": browser.sid})
-    assert wifi.json == {
-        "response": "success",
-        "reason": "OK",
-        "status": {
-            "signal": 4,
-            "connected": True,
-            "connection": {
-                "ssid": "Office",
-                "bssid": "00:0b:82:aa:bb:cc",
-                "mac": "00:0b:82:12:34:56",
-                "channel": 56,
-            },
-        },
-    }
+    # wifi_status.json, WP826 1.0.3.35: these fields in this order, MAC and
+    # BSSID upper case.
+    assert wifi.text == (
+        '{"response":"success","reason":"OK","status":{"power":true,"signal":4,'
+        '"scanning":false,"connecting":false,"connected":true,"connection":'
+        '{"ssid":"Office","freq":"5280","mac":"00:0B:82:12:34:56",'
+        '"bssid":"00:11:22:33:44:55","keyMgmt":"SAE","pairwiseCipher":"CCMP",'
+        '"groupCipher":"CCMP","state":"COMPLETED","netId":1,"channel":56,'
+        '"bandwidth":"HT40+"},"certNeed":[]}}'
+    )
 
 
 async def test_battery_is_admin_only(browser: Browser) -> None:
@@ -81,13 +77,18 @@ async def test_handset_control_and_events(
         json_body={"alias": {}, "pvalue": slots},
     )
     assert answer.json["body"] == {"status": "right"}
-    state = await cti.control("handset", {"battery": 12, "signal": 1, "ssid": "Lab"})
+    state = await cti.control(
+        "handset",
+        {"battery": 12, "signal": 1, "ssid": "Lab", "bssid": "c0:74:ad:01:02:03"},
+    )
     assert state == {
         "battery": 12,
         "battery_status": "Discharging",
         "signal": 1,
         "connected": True,
         "ssid": "Lab",
+        "bssid": "C0:74:AD:01:02:03",
+        "channel": 56,
     }
     (path,) = await receiver.wait_for(1)
     assert path == "/low?b=12&m=000b82123456"
@@ -95,10 +96,21 @@ async def test_handset_control_and_events(
     assert (await receiver.wait_for(2))[1] == "/ok?b=80"
     wifi = await browser.get(wire.FUNCTION_WIFI_STATUS, cookies={"sid": browser.sid})
     assert wifi.json["status"]["signal"] == 0  # not connected
+    assert wifi.json["status"]["connection"]["state"] == "DISCONNECTED"
+    assert wifi.json["status"]["connection"]["bssid"] == "C0:74:AD:01:02:03"
+    await cti.control("handset", {"battery_status": "Charging", "channel": 100})
+    battery = await browser.get(wire.FUNCTION_BATTERY, cookies={"sid": browser.sid})
+    assert battery.json["battery"]["status"] == "Charging"
     simulator.phone.incoming("+15555550100")
     await browser.cti(wire.FUNCTION_PHONE_OPERATION, cmd="acceptcall", arg="")
     assert (await receiver.wait_for(3))[2] == "/answered?r=+15555550100"
-    for body in ({"battery": 101}, {"signal": 5}, {"connected": "yes"}):
+    for body in (
+        {"battery": 101},
+        {"signal": 5},
+        {"connected": "yes"},
+        {"battery_status": "Exploding"},
+        {"battery": 3, "channel": "six"},
+    ):
         async with cti.session.post(
             f"{simulator.url}/sim/handset", json=body, ssl=False
         ) as response:

@@ -97,7 +97,7 @@ async def test_gxp2170_config_update_is_put_only(
     browser: Browser, simulator: PhoneSimulator
 ) -> None:
     await browser.login()
-    body = {"alias": {}, "pvalue": {"334": "10"}}
+    body = {"alias": {}, "pvalue": {"1561": "0"}}
     answer = await browser.request(
         "POST", wire.FUNCTION_CONFIG_UPDATE, params={"sid": browser.sid}, json_body=body
     )
@@ -106,7 +106,7 @@ async def test_gxp2170_config_update_is_put_only(
         "PUT", wire.FUNCTION_CONFIG_UPDATE, params={"sid": browser.sid}, json_body=body
     )
     assert answer.json == {"response": "success", "body": {"status": "right"}}
-    assert simulator.store.value("334") == "10"
+    assert simulator.store.value("1561") == "0"
 
 
 async def test_put_elsewhere_is_501(browser: Browser) -> None:

@@ -76,6 +76,9 @@ def test_reject_and_missed(phone: Phone) -> None:
 
 
 def test_make_call_and_remote_answer(phone: Phone) -> None:
+    assert not phone.make_call("555", account=2)  # configured, not registered
+    phone.set_registered(2, True)
+    phone.events.clear()
     assert phone.make_call("555", account=2)
     assert phone.lines[0].state is LineState.CALLING
     assert phone.lines[0].account == 2
@@ -180,6 +183,8 @@ def test_connect_delay_on_the_clock(clock: SimClock) -> None:
 
 def test_status_words(phone: Phone) -> None:
     assert phone.status() == "available"
+    phone.set_dnd(True)
+    assert phone.status() == "available"  # no `dnd` status
     phone.set_registered(1, False)
     assert phone.status() == "unavailable"  # idle, nothing registered
     phone.incoming("1")

@@ -64,8 +64,13 @@ async def test_probes(browser: Browser, simulator: PhoneSimulator) -> None:
 @pytest.mark.parametrize("simulator_config", [profile("wp826", firmware="1.0.1.87")])
 async def test_wp826_old_firmware(browser: Browser, simulator: PhoneSimulator) -> None:
     document = json.loads((await model_define(browser)).text)
-    assert set(document) == {"model", "defines", "pvalue_json_checksum"}
-    assert document["defines"]["num_accounts"] == 3
+    assert list(document) == ["model", "defines", "pvalue_json_checksum"]
+    assert document["defines"] == {
+        "num_accounts": 3,
+        "support_lcd_backlight": True,
+        "support_dnd": True,
+        "support_bluetooth": True,
+    }
     login = await browser.login()
     assert login.json["body"]["ver"] == "1.0.1.87"
     lines = (await browser.cti(wire.FUNCTION_LINE_STATUS, line="-1")).json["body"]
@@ -73,11 +78,28 @@ async def test_wp826_old_firmware(browser: Browser, simulator: PhoneSimulator) -
     assert simulator.config.single_session is False
 
 
-@pytest.mark.parametrize(
-    "simulator_config",
-    [profile("gxp2170"), profile("gsc3516")],
-    ids=["gxp2170", "gsc3516"],
-)
+@pytest.mark.parametrize("simulator_config", [profile("gxp2170")])
 async def test_no_session_phone_status_is_401(browser: Browser) -> None:
-    # Only GRP answers "unauthorized" with HTTP 200.
+    # GRP answers "unauthorized" with HTTP 200 (phone status), GSC for every
+    # api-* function (test_gsc.py); the others 401.
     assert (await browser.get(wire.FUNCTION_PHONE_STATUS)).status == 401
+
+
+@pytest.mark.parametrize("simulator_config", [profile("wp826")])
+async def test_wp826_model_define_as_captured(browser: Browser) -> None:
+    # model_define.json of WP826 1.0.3.35: these keys, in this order.
+    document = json.loads((await model_define(browser)).text)
+    assert list(document) == [
+        "model",
+        "oem_id",
+        "vendor_name",
+        "vendor_fullname",
+        "defines",
+    ]
+    assert document["vendor_fullname"] == "Grandstream Networks, Inc."
+    assert document["defines"] == {
+        "num_accounts": 3,
+        "support_lcd_backlight": True,
+        "support_dnd": True,
+        "support_bluetooth": True,
+    }

@@ -23,6 +23,7 @@ async def test_quirks_default_off_and_listed(cti: Cti) -> None:
         "caller_names": False,
         "unknown_fields": False,
         "status_connected": False,
+        "status_dnd": False,
         "flat_model_define": False,
         "expire_after_read": False,
     }

@@ -31,6 +31,7 @@ async def test_reads_match_the_passcode_api(
 
 
 async def test_commands(cti: Cti, browser: Browser, simulator: PhoneSimulator) -> None:
+    simulator.phone.set_registered(2, True)
     await browser.login()
     call = await browser.cti(
         wire.FUNCTION_MAKE_CALL,

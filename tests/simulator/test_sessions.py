@@ -253,3 +253,36 @@ async def test_state_never_shows_full_sids_or_passwords(
     assert log[0]["params"] == {}  # the access hash is removed
     assert log[1]["params"] == {"username": "admin"}
     assert [entry["auth"] for entry in log] == ["none", "password", "passcode"]
+
+
+@pytest.mark.parametrize(
+    "simulator_config", [profile("wp826", strict_session=True)], ids=["strict"]
+)
+async def test_strict_sessions(browser: Browser, cti: Cti) -> None:
+    # As the WP826 integration's capture-built fake checks: the sid cookie only,
+    # and every non-GET web request with Referer exactly `<scheme>://<host>/`.
+    url = browser.sim.url
+    exact = {"Referer": url + "/"}
+    for headers in ({"Origin": url}, {"Referer": url + "/login"}, {}):
+        answer = await browser.post(
+            wire.FUNCTION_ACCESS, {"access": "x"}, headers=headers, origin=False
+        )
+        assert answer.status == 403, headers
+    assert (await browser.login()).json["response"] == "success"  # sends both
+    cookie = {"sid": browser.sid}
+    line = await browser.post(LINE, {"line": "-1"}, cookies=cookie, origin=False)
+    assert line.status == 403  # no Referer
+    line = await browser.post(
+        LINE, {"line": "-1"}, cookies=cookie, headers=exact, origin=False
+    )
+    assert line.status == 200
+    for placement in ("form", "query"):
+        assert (await present(browser, LINE, placement)).status == 401, placement
+    config = await present(browser, wire.FUNCTION_CONFIG_GET, "query")
+    assert config.json == EXPIRED
+    config = await present(browser, wire.FUNCTION_CONFIG_GET, "cookie_sid")
+    assert config.json["configs"][0]["value"] == "0"
+    # Switched off at run time: the query sid works again.
+    settings = await cti.control("config", {"strict_session": False})
+    assert settings["strict_session"] is False
+    assert (await present(browser, LINE, "query")).status == 200

@@ -70,9 +70,14 @@ def test_parse_args_defaults_and_config() -> None:
             "0.5",
             "--reboot-seconds",
             "1",
+            "--strict-session",
+            "--no-ha-control",
         ]
     )
     config = config_from_args(args)
+    assert (config.strict_session, config.ha_control) == (True, False)
+    defaults = config_from_args(parse_args([]))
+    assert (defaults.strict_session, defaults.ha_control) == (False, True)
     assert config.passcode == "p"
     assert config.user_passcode == "u"
     assert config.model == "GRP2601"

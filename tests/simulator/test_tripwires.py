@@ -66,14 +66,14 @@ async def test_password_and_provisioning_writes(
         params={"sid": browser.sid},
         json_body={
             "alias": {},
-            "pvalue": {"2": "new", "P212": "fw.example", "334": "1"},
+            "pvalue": {"2": "new", "P212": "fw.example", "1561": "0"},
         },
     )
     assert answer.json["body"] == {"status": "right"}
     assert [hit["name"] for hit in simulator.tripwires] == ["P2", "P212"]
     assert simulator.config.passcode == "admin"  # never applied
     assert simulator.store.value("212") == ""
-    assert simulator.store.value("334") == "1"
+    assert simulator.store.value("1561") == "0"
     log = simulator.requests[-1]
     assert log["function"] == "config_update"
     assert "new" not in str(log)
