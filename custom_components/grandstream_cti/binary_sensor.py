@@ -12,7 +12,8 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import GrandstreamConfigEntry, PhoneSnapshot
+from .coordinator import GrandstreamConfigEntry
+from .cti import PhoneSnapshot
 from .entity import GrandstreamEntity
 
 PARALLEL_UPDATES = 0

@@ -1,12 +1,48 @@
-"""Call commands shared by the buttons and the actions."""
+"""Commands: the one way anything is done on a phone.
+
+Buttons, switches, numbers, selects and actions all go through
+`CommandRunner.run`: the command goes straight to the phone (the client's
+command lane, never behind queued reads); a failure is handled once (repair
+issues, the pop-up and Click-To-Dial checks) and said in one sentence; after
+success the phone is read at once, so states follow.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Final
 
-from .cti import GrandstreamCTIClient
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
+
+from .calls import CallTracker
+from .const import COMMAND_READ_WAIT, DOMAIN
+from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
+from .cti import (
+    MAX_KEYS,
+    MAX_NUMBER_LENGTH,
+    ApiKind,
+    CommandRefusal,
+    GrandstreamCTIClient,
+    GrandstreamCTICommandError,
+    GrandstreamCTIError,
+    GrandstreamCTITimeoutError,
+    Setting,
+    normalize_keys,
+    validate_number,
+)
+from .explain import command_failed, quote
+from .issues import Issue, async_clear_issue, async_note_failure, async_set_issue
+
+type Command = Callable[[GrandstreamCTIClient], Awaitable[None]]
+
+# A command that times out while a read right after it answers within this
+# share of the timeout blames the phone's pop-up confirmation.
+POPUP_READ_SHARE: Final = 0.25
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -14,7 +50,7 @@ class CallCommand:
     """One phone operation, as a button key and an action name."""
 
     key: str
-    run: Callable[[GrandstreamCTIClient], Awaitable[None]]
+    run: Command
     # A ringing call that goes away after this was rejected, not missed.
     rejects_call: bool = False
 
@@ -37,3 +73,165 @@ CALL_COMMANDS: Final = {
         ),
     )
 }
+
+
+def invalid_input(key: str, **placeholders: str) -> ServiceValidationError:
+    """Return the error for input refused before anything is sent."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
+
+
+def dialable_number(number: str, *, empty_key: str = "invalid_number") -> str:
+    """Return number stripped, or raise ServiceValidationError saying why not.
+
+    empty_key: the message for an empty number (the dial box has its own).
+    """
+    limit = str(MAX_NUMBER_LENGTH)
+    if not number.strip():
+        raise invalid_input(empty_key, number="", max=limit)
+    try:
+        return validate_number(number)
+    except ValueError as err:
+        raise invalid_input("invalid_number", number=quote(number), max=limit) from err
+
+
+def key_names(keys: str | list[str]) -> list[str]:
+    """Return the wire names of keys, or raise ServiceValidationError."""
+    try:
+        return normalize_keys(keys, limit=MAX_KEYS)
+    except ValueError as err:
+        shown = quote(keys if isinstance(keys, str) else ", ".join(keys))
+        raise invalid_input("invalid_keys", keys=shown, max=str(MAX_KEYS)) from err
+
+
+class CommandRunner:
+    """Runs commands on one phone."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: GrandstreamConfigEntry,
+        coordinator: GrandstreamCoordinator,
+        calls: CallTracker,
+    ) -> None:
+        """Initialize the runner."""
+        self._hass = hass
+        self._entry = entry
+        self._coordinator = coordinator
+        self._calls = calls
+
+    async def run(
+        self,
+        command: Command,
+        name: str,
+        *,
+        rejects_call: bool = False,
+        full_read: bool = False,
+    ) -> None:
+        """Run one command on the phone, then read it so states follow at once.
+
+        name: the command's key (for its error messages); rejects_call: a
+        ringing line going idle reads as "rejected"; full_read: read
+        everything after it (DND and settings are not in the lines).
+        """
+        if rejects_call:
+            self._calls.expect_rejection()
+        try:
+            await command(self._coordinator.client)
+        except GrandstreamCTIError as err:
+            raise await self._failed(err, name) from err
+        async_clear_issue(self._hass, self._entry, Issue.POPUP_CONFIRMATION)
+        if full_read:
+            self._coordinator.request_full_read()
+        # Not the debounced request: the next command must not wait. The
+        # action does not wait behind a slow phone's reads either: the read
+        # goes on (shielded) and states follow when it ends.
+        with suppress(TimeoutError):
+            async with asyncio.timeout(COMMAND_READ_WAIT):
+                await self._coordinator.async_read_now()
+
+    async def set_dnd(self, on: bool) -> None:
+        """Turn do-not-disturb on or off (written, read back, then read)."""
+        await self.run(lambda client: client.set_dnd(on), "set_dnd", full_read=True)
+
+    async def set_setting(self, setting: Setting, value: int | str) -> None:
+        """Write one handset setting (read back, then read)."""
+        await self.run(
+            lambda client: client.set_setting(setting, value),
+            "set_setting",
+            full_read=True,
+        )
+
+    def make_call_command(self, number: str, account: int | None) -> Command:
+        """Validate the account for this phone and return the command that dials."""
+        if account is not None:
+            known = self._coordinator.data.account(account)
+            if known is None or not known.configured:
+                raise invalid_input(
+                    "account_not_configured",
+                    account=str(account),
+                    name=self._entry.title,
+                )
+        return lambda client: client.make_call(number, account)
+
+    async def _failed(self, err: GrandstreamCTIError, name: str) -> HomeAssistantError:
+        """Act on a failed command once; return what to tell the user."""
+        async_note_failure(self._hass, self._entry, err)
+        if (
+            isinstance(err, GrandstreamCTICommandError)
+            and err.refusal is CommandRefusal.INVALID_REQUEST
+            and await self._click_to_dial_off()
+        ):
+            return HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="click_to_dial_off"
+            )
+        if isinstance(err, GrandstreamCTITimeoutError) and await self._reads_quick():
+            # Reads answer quickly but the command hangs: the phone is
+            # waiting for a press on its pop-up confirmation window.
+            async_set_issue(
+                self._hass,
+                self._entry,
+                Issue.POPUP_CONFIRMATION,
+                severity=ir.IssueSeverity.ERROR,
+            )
+            return HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="command_timeout_popup"
+            )
+        return command_failed(err, name)
+
+    async def _reads_quick(self) -> bool:
+        """Read the phone now: True when it answers quickly (not a slow phone)."""
+        coordinator = self._coordinator
+        timeout = coordinator.client.timeout
+        try:
+            async with asyncio.timeout(timeout):
+                await coordinator.async_read_now()
+        except TimeoutError:
+            return False
+        seconds = coordinator.line_read_seconds
+        return (
+            coordinator.last_update_success
+            and seconds is not None
+            and seconds < POPUP_READ_SHARE * timeout
+        )
+
+    async def _click_to_dial_off(self) -> bool:
+        """Return True (and offer the fix) when Click-To-Dial turns out off.
+
+        A refused make-call ("Invalid Request") has other causes too (no
+        registered account, a locked keypad); only a session can read P1561.
+        """
+        client = self._coordinator.client
+        if client.api is None or client.api.kind is not ApiKind.SESSION:
+            return False
+        try:
+            enabled = await client.get_click_to_dial()
+        except GrandstreamCTIError:
+            return False
+        if enabled is not False:
+            return False
+        async_set_issue(self._hass, self._entry, Issue.CLICK_TO_DIAL_OFF, fixable=True)
+        return True

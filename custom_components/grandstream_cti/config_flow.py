@@ -1,11 +1,14 @@
 """Config flow: add a phone by address and password, or from DHCP discovery.
 
-Every submit tries the password once (the phone locks web logins after 5
-failures) and logs out again. A phone is keyed by its MAC: its own word
-(the session login), DHCP's, or the neighbour table's; without any, there
-is no unique id and an entry for the same host refuses a duplicate. Only
-the phone's own word moves a known entry to a new address from the user
-flow, and no flow ever rewrites another entry's password.
+Every submit tries the password once (phones lock web logins after 5
+failures) and logs out again. A phone is keyed by its MAC: its own word (the
+login or P67), DHCP's, or the neighbour table's; without any, an entry for
+the same address (however it is written) refuses a duplicate. Re-adding a
+known phone at a new address moves its entry only when the phone itself
+proves it is that phone, and no flow ever changes another entry's password.
+Reauthentication keeps the API the phone proved; only reconfigure may change
+it, and a password about to go in clear to a new address or in a new form
+waits for the network to show the phone's MAC there.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from homeassistant.components import webhook
 from homeassistant.config_entries import (
     SOURCE_IGNORE,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
 )
@@ -31,6 +35,7 @@ from homeassistant.const import (
     CONF_WEBHOOK_ID,
 )
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.selector import (
     TextSelector,
     TextSelectorConfig,
@@ -44,38 +49,43 @@ from .compat import OptionsFlowWithReload
 from .const import (
     CONF_AUTO_PUSH,
     CONF_MAC_SOURCE,
+    CONF_MOVED,
     CONF_PUSH,
+    CONF_REJECTED,
     DEFAULT_AUTO_PUSH,
     DEFAULT_PUSH,
-    DEFAULT_USERNAME,
     DOMAIN,
     LOGGER,
 )
 from .cti import (
+    DEFAULT_USERNAME,
     Account,
     ApiKind,
     GrandstreamCTIClient,
     GrandstreamCTIError,
+    LoginVariant,
     ModelInfo,
+    PhoneApi,
     SessionInfo,
+    normalize_mac,
 )
-from .domain_data import domain_data
-from .errors import explain
+from .explain import explain
 from .identity import (
     MacSource,
     adopt_mac,
+    api_data,
+    async_addresses,
     async_mac_from_network,
-    mac_source,
+    entry_mac,
     normalize_host,
-    normalize_mac,
-    release_hint,
+    stored_api,
 )
-from .push import action_urls_markdown, webhook_base_url
+from .push import action_urls_markdown, webhook_url
 
 PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 PORT_VALIDATOR = vol.All(vol.Coerce(int), vol.Range(min=1, max=65535))
 # Explanations that are form errors of their own; the rest read "unknown".
-_FORM_ERRORS = frozenset(
+FORM_ERRORS = frozenset(
     {
         "invalid_auth",
         "invalid_auth_attempts",
@@ -83,12 +93,17 @@ _FORM_ERRORS = frozenset(
         "locked_unknown",
         "user_not_allowed",
         "cti_disabled",
+        "session_refused",
         "cannot_connect",
         "timeout",
         "certificate_error",
         "permission_denied",
+        "address_unproven",
+        "session_taken",
     }
 )
+# Explanations that end a flow about an existing entry.
+_ABORTS = frozenset({"wrong_device", "api_changed"})
 
 
 def _connection_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
@@ -119,10 +134,16 @@ def _credentials_schema(
     }
 
 
-def _hinted(entry: ConfigEntry) -> bool:
-    """Return True when an entry's unique id is only a hint (or unknown)."""
-    source = mac_source(entry.data.get(CONF_MAC_SOURCE))
-    return source is None or source.is_hint
+def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return data with the host in one spelling, a username and a port key."""
+    cleaned = {**data, CONF_HOST: normalize_host(str(data[CONF_HOST]))}
+    cleaned[CONF_USERNAME] = (
+        str(data.get(CONF_USERNAME) or "").strip() or DEFAULT_USERNAME
+    )
+    # Always present (None: the scheme's default), so duplicates match on it.
+    cleaned[CONF_PORT] = cleaned.get(CONF_PORT)
+    cleaned.pop(CONF_REJECTED, None)
+    return cleaned
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +153,7 @@ class PhoneFacts:
     model_info: ModelInfo
     session: SessionInfo | None
     accounts: list[Account]
-    api: ApiKind
+    api: PhoneApi
 
     @property
     def mac(self) -> str | None:
@@ -152,7 +173,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a Grandstream phone."""
 
     VERSION = 1
-    MINOR_VERSION = 2
+    MINOR_VERSION = 3
 
     def __init__(self) -> None:
         """Initialize the flow."""
@@ -161,40 +182,55 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         self._discovered_host: str | None = None
         self._discovered_mac: str | None = None
 
-    # ------------------------------------------------------------------
-    # Helpers
-
     async def _async_test(
-        self, data: Mapping[str, Any]
+        self, data: Mapping[str, Any], entry: ConfigEntry | None = None
     ) -> tuple[PhoneFacts | None, dict[str, str], dict[str, str]]:
         """Read the phone with these settings: facts, or form errors and placeholders.
 
         One request with the password per call (the login, or the first
         read on a passcode phone); the session is ended before returning.
+        For an existing entry the phone must tell the entry's MAC, keeps its
+        API on reauthentication, and proves its address first where the
+        password would go in clear.
         """
+        mac = entry_mac(entry) if entry is not None else None
         try:
-            client = create_client(self.hass, data)
+            client = create_client(
+                self.hass, {**data, **_detect(entry, self.source)}, mac
+            )
         except ValueError:
             # Not a host name or address (a URL, spaces, host:port...).
             return None, {CONF_HOST: "invalid_host"}, {}
         try:
-            return await self._async_read_facts(client), {}, {}
+            if entry is not None:
+                await self._async_check_address(client, entry, data)
+            return await _async_read_facts(client), {}, {}
         except GrandstreamCTIError as err:
             explanation = explain(err)
-            if explanation.key not in _FORM_ERRORS:
+            if explanation.key in _ABORTS:
+                raise AbortFlow(explanation.key) from err
+            if explanation.key not in FORM_ERRORS:
                 LOGGER.warning("Unexpected answer from the phone: %s", err)
                 return None, {"base": "unknown"}, {}
             return None, {"base": explanation.key}, explanation.placeholders
         finally:
             await client.logout()
 
-    @staticmethod
-    async def _async_read_facts(client: GrandstreamCTIClient) -> PhoneFacts:
-        session = await client.login()
-        accounts = await client.get_accounts()
-        model_info = await client.get_model_info()
-        assert client.api is not None
-        return PhoneFacts(model_info, session, accounts, client.api.kind)
+    async def _async_check_address(
+        self, client: GrandstreamCTIClient, entry: ConfigEntry, data: Mapping[str, Any]
+    ) -> None:
+        """Abort unless the network shows the entry's phone where the password goes in clear."""
+        mac = entry_mac(entry)
+        api = await client.detect()
+        moved = (
+            bool(entry.data.get(CONF_MOVED)) or data[CONF_HOST] != entry.data[CONF_HOST]
+        )
+        changed = api != (stored_api(entry.data) or api)
+        if mac is None or api.login is LoginVariant.CHALLENGE or not (moved or changed):
+            return
+        seen = await async_mac_from_network(self.hass, data[CONF_HOST])
+        if seen != mac:
+            raise AbortFlow("wrong_device" if seen else "address_unproven")
 
     async def _async_identify(
         self, host: str, facts: PhoneFacts
@@ -207,6 +243,19 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         seen = await async_mac_from_network(self.hass, host)
         return (seen, MacSource.ARP) if seen is not None else (None, None)
 
+    async def _async_abort_same_address(
+        self, data: Mapping[str, Any], entry: ConfigEntry | None = None
+    ) -> None:
+        """Abort when another entry has this address and port, however written."""
+        addresses = await async_addresses(self.hass, data[CONF_HOST])
+        for other in self._async_current_entries(include_ignore=False):
+            if (
+                other is not entry
+                and other.data.get(CONF_PORT) == data[CONF_PORT]
+                and addresses & await async_addresses(self.hass, other.data[CONF_HOST])
+            ):
+                raise AbortFlow("already_configured")
+
     def _show(
         self,
         step_id: str,
@@ -216,20 +265,13 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         placeholders: dict[str, str],
     ) -> ConfigFlowResult:
         """Show a form with what the user typed (never the password) filled in."""
-        suggested = {
-            key: value
-            for key, value in (user_input or {}).items()
-            if key != CONF_PASSWORD
-        }
+        suggested = {k: v for k, v in (user_input or {}).items() if k != CONF_PASSWORD}
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
             description_placeholders=placeholders,
         )
-
-    # ------------------------------------------------------------------
-    # Adding a phone
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -240,9 +282,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             data = _clean(user_input)
             # Host and port: two phones may share an address behind NAT.
-            self._async_abort_entries_match(
-                {CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
-            )
+            await self._async_abort_same_address(data)
             facts, errors, placeholders = await self._async_test(data)
             if facts is not None:
                 return await self._async_create(data, facts)
@@ -259,44 +299,34 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Key the new entry by the phone's MAC when known, then create it."""
         mac, source = await self._async_identify(data[CONF_HOST], facts)
+        data.update(api_data(facts.api))
         if mac is not None and source is not None:
             await self.async_set_unique_id(mac, raise_on_progress=False)
-            self._async_handle_known_mac(data, source)
+            known = self.hass.config_entries.async_entry_for_domain_unique_id(
+                DOMAIN, mac
+            )
+            if (
+                source is MacSource.PHONE
+                and known is not None
+                and known.source != SOURCE_IGNORE
+                and stored_api(known.data) in (None, facts.api)
+            ):
+                # The phone proved it is a known one: move that entry here
+                # (never its password).
+                keys = (CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL)
+                self._abort_if_unique_id_configured(
+                    updates={**{k: data.get(k) for k in keys}, CONF_MOVED: None},
+                    error="address_updated",
+                )
+            self._abort_if_unique_id_configured()
             data[CONF_MAC_SOURCE] = source.stored
         data[CONF_WEBHOOK_ID] = webhook.async_generate_id()
         title = facts.title(data[CONF_HOST])
-        if facts.api is ApiKind.SESSION:
+        if facts.api.kind is ApiKind.SESSION:
             # The entry writes its Action URLs into the phone itself.
             return self.async_create_entry(title=title, data=data)
         self._pending = (title, data)
         return await self.async_step_action_urls()
-
-    @callback
-    def _async_handle_known_mac(self, data: dict[str, Any], source: MacSource) -> None:
-        """Deal with an entry that already has this flow's MAC as unique id.
-
-        An entry keyed only by a push's hint loses the key to a phone that
-        proves it (or the network); a phone that proves it moves its known
-        entry here (not the password); anything else just aborts.
-        """
-        assert self.unique_id is not None
-        entry = self.hass.config_entries.async_entry_for_domain_unique_id(
-            DOMAIN, self.unique_id
-        )
-        if entry is None or entry.source == SOURCE_IGNORE:
-            # Home Assistant replaces an ignored entry with the one created.
-            return
-        if _hinted(entry):
-            release_hint(self.hass, entry, f"the phone at {data[CONF_HOST]}")
-            return
-        if source is MacSource.PHONE:
-            self._abort_if_unique_id_configured(
-                updates={
-                    key: data.get(key)
-                    for key in (CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL)
-                }
-            )
-        self._abort_if_unique_id_configured()
 
     async def async_step_action_urls(
         self, user_input: dict[str, Any] | None = None
@@ -306,10 +336,10 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         title, data = self._pending
         if user_input is not None:
             return self.async_create_entry(title=title, data=data)
-        base = webhook_base_url(self.hass, data[CONF_WEBHOOK_ID], data[CONF_HOST])
+        url = webhook_url(self.hass, data[CONF_WEBHOOK_ID], data[CONF_HOST])
         return self.async_show_form(
             step_id="action_urls",
-            description_placeholders={"urls": action_urls_markdown(base)},
+            description_placeholders={"urls": action_urls_markdown(url)},
         )
 
     async def async_step_dhcp(
@@ -321,23 +351,43 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_abort(reason="not_supported")
         host = normalize_host(discovery_info.ip)
         await self.async_set_unique_id(mac)
-        known = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, mac)
-        if known is not None and not _hinted(known):
-            # A known phone that moved: follow it to its new address.
-            self._abort_if_unique_id_configured(updates={CONF_HOST: host})
-        if known is None or known.source != SOURCE_IGNORE:
-            # Before the abort for a MAC only a push gave: DHCP outranks it.
-            for entry in self._async_current_entries(include_ignore=False):
-                if entry.data.get(CONF_HOST) == host:
-                    # An entry for this address learns its MAC from DHCP.
-                    if _hinted(entry) or entry.unique_id is None:
-                        adopt_mac(self.hass, entry, mac, MacSource.DHCP)
-                    return self.async_abort(reason="already_configured")
-        self._abort_if_unique_id_configured()
+        self._async_follow_phone(mac, host)
         self._discovered_host = host
         self._discovered_mac = mac
         self.context["title_placeholders"] = {"host": host}
         return await self.async_step_discovery_confirm()
+
+    @callback
+    def _async_follow_phone(self, mac: str, host: str) -> None:
+        """Act on DHCP's word that mac is at host; abort if a known phone.
+
+        Its entry follows it there (the device there proves itself before
+        any password goes in clear); an entry for that address learns the
+        MAC, or, keyed by another MAC, is set up again to find it gone.
+        """
+        entries = self.hass.config_entries
+        known = entries.async_entry_for_domain_unique_id(DOMAIN, mac)
+        for entry in self._async_current_entries(include_ignore=False):
+            if entry is known or entry.data.get(CONF_HOST) != host:
+                continue
+            if entry_mac(entry) is None:
+                adopt_mac(self.hass, entry, mac, MacSource.DHCP)
+                raise AbortFlow("already_configured")
+            if _may_set_up_again(entry):
+                entries.async_schedule_reload(entry.entry_id)
+        if known is None or known.source == SOURCE_IGNORE:
+            self._abort_if_unique_id_configured()
+            return
+        if known.data.get(CONF_HOST) != host:
+            entries.async_update_entry(
+                known, data={**known.data, CONF_HOST: host, CONF_MOVED: True}
+            )
+            if _may_set_up_again(known):
+                entries.async_schedule_reload(known.entry_id)
+        elif known.error_reason_translation_key == "wrong_device":
+            # Back at its address: the entry that found another phone recovers.
+            entries.async_schedule_reload(known.entry_id)
+        raise AbortFlow("already_configured")
 
     async def async_step_discovery_confirm(
         self, user_input: dict[str, Any] | None = None
@@ -362,9 +412,6 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         return self._show("discovery_confirm", schema, user_input, errors, placeholders)
 
-    # ------------------------------------------------------------------
-    # Fixing a phone
-
     async def async_step_reauth(
         self, entry_data: Mapping[str, Any]
     ) -> ConfigFlowResult:
@@ -380,11 +427,12 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         placeholders: dict[str, str] = {"name": entry.title}
         if user_input is not None:
             data = _clean({**entry.data, **user_input})
-            facts, errors, found = await self._async_test(data)
+            facts, errors, found = await self._async_test(data, entry)
             placeholders.update(found)
             if facts is not None:
-                updates = await self._async_same_phone(entry, facts, data)
-                return self.async_update_reload_and_abort(entry, **updates)
+                return self.async_update_reload_and_abort(
+                    entry, **await self._async_updates(entry, facts, data)
+                )
         schema = vol.Schema(_credentials_schema(user_input or entry.data))
         return self._show("reauth_confirm", schema, user_input, errors, placeholders)
 
@@ -406,17 +454,12 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
                     CONF_PORT: user_input.get(CONF_PORT),
                 }
             )
-            if (data[CONF_HOST], data[CONF_PORT]) != (
-                entry.data[CONF_HOST],
-                entry.data.get(CONF_PORT),
-            ):
-                self._async_abort_entries_match(
-                    {CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
-                )
-            facts, errors, placeholders = await self._async_test(data)
+            await self._async_abort_same_address(data, entry)
+            facts, errors, placeholders = await self._async_test(data, entry)
             if facts is not None:
-                updates = await self._async_same_phone(entry, facts, data)
-                return self.async_update_reload_and_abort(entry, **updates)
+                return self.async_update_reload_and_abort(
+                    entry, **await self._async_updates(entry, facts, data)
+                )
         defaults = user_input or entry.data
         schema = vol.Schema(
             {
@@ -427,33 +470,22 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         return self._show("reconfigure", schema, user_input, errors, placeholders)
 
-    async def _async_same_phone(
+    async def _async_updates(
         self, entry: ConfigEntry, facts: PhoneFacts, data: dict[str, Any]
     ) -> dict[str, Any]:
-        """Abort if the phone is another one; return the entry's updates.
+        """Return the entry's updates: the proven API and address, its MAC if new.
 
-        An entry keyed by a MAC the phone or network gave must meet the same
-        MAC; an unkeyed (or only hinted) entry takes the phone's own MAC,
-        unless another entry has it on more than a push's word.
+        The test already refused another MAC; an entry without one takes
+        the phone's own, unless another entry has it.
         """
-        updates: dict[str, Any] = {}
-        if facts.mac is not None:
+        data.update(api_data(facts.api))
+        data.pop(CONF_MOVED, None)
+        updates: dict[str, Any] = {"data": data}
+        if facts.mac is not None and entry_mac(entry) is None:
             await self.async_set_unique_id(facts.mac, raise_on_progress=False)
-            if entry.unique_id is not None and not _hinted(entry):
-                self._abort_if_unique_id_mismatch(reason="wrong_device")
-            else:
-                other = self.hass.config_entries.async_entry_for_domain_unique_id(
-                    DOMAIN, facts.mac
-                )
-                if other is not None and other.entry_id != entry.entry_id:
-                    if other.source == SOURCE_IGNORE or not _hinted(other):
-                        self._abort_if_unique_id_configured()
-                    # Only a push's word for it: the phone proves it is this one.
-                    release_hint(self.hass, other, entry.title)
-                updates["unique_id"] = facts.mac
-                data[CONF_MAC_SOURCE] = MacSource.PHONE.stored
-        domain_data(self.hass).clear(entry.entry_id)
-        updates["data"] = data
+            self._abort_if_unique_id_configured()
+            updates["unique_id"] = facts.mac
+            data[CONF_MAC_SOURCE] = MacSource.PHONE.stored
         return updates
 
     @staticmethod
@@ -463,15 +495,27 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         return GrandstreamOptionsFlow()
 
 
-def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Return data with the host normalized and a username."""
-    cleaned = {**data, CONF_HOST: normalize_host(str(data[CONF_HOST]))}
-    cleaned[CONF_USERNAME] = (
-        str(data.get(CONF_USERNAME) or "").strip() or DEFAULT_USERNAME
-    )
-    # Always present (None: the scheme's default), so duplicates match on it.
-    cleaned[CONF_PORT] = cleaned.get(CONF_PORT)
-    return cleaned
+def _detect(entry: ConfigEntry | None, source: str | None) -> dict[str, Any]:
+    """Return data that makes the client detect the API, except on reauthentication."""
+    if entry is not None and source == "reauth":
+        return {}
+    return {"api": None}
+
+
+def _may_set_up_again(entry: ConfigEntry) -> bool:
+    """Return True when setting an entry up again sends no rejected password."""
+    if entry.state is ConfigEntryState.LOADED:
+        return not entry.runtime_data.client.password_rejected
+    if entry.state is ConfigEntryState.SETUP_ERROR:
+        return entry.error_reason_translation_key in ("wrong_device", "api_changed")
+    return entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def _async_read_facts(client: GrandstreamCTIClient) -> PhoneFacts:
+    session = await client.login()
+    accounts = await client.get_accounts()
+    model_info = await client.get_model_info()
+    return PhoneFacts(model_info, session, accounts, await client.detect())
 
 
 class GrandstreamOptionsFlow(OptionsFlowWithReload):
@@ -480,22 +524,20 @@ class GrandstreamOptionsFlow(OptionsFlowWithReload):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Show and store the options (the entry reloads when they change)."""
-        options = self.config_entry.options
-        if user_input is not None:
-            return self.async_create_entry(
-                data={
-                    **options,
-                    CONF_PUSH: bool(user_input[CONF_PUSH]),
-                    CONF_AUTO_PUSH: bool(user_input[CONF_AUTO_PUSH]),
-                }
-            )
+        """Show and store the options (the entry reloads when they change).
+
+        The URLs are listed only where they must be pasted by hand.
+        """
         entry = self.config_entry
-        base = webhook_base_url(
-            self.hass, entry.data[CONF_WEBHOOK_ID], entry.data[CONF_HOST]
-        )
+        options = entry.options
+        if user_input is not None:
+            return self.async_create_entry(data={**options, **user_input})
+        api = stored_api(entry.data)
+        auto = api is not None and api.kind is ApiKind.SESSION
+        auto = auto and options.get(CONF_AUTO_PUSH, DEFAULT_AUTO_PUSH)
+        url = webhook_url(self.hass, entry.data[CONF_WEBHOOK_ID], entry.data[CONF_HOST])
         return self.async_show_form(
-            step_id="init",
+            step_id="auto" if auto else "init",
             data_schema=vol.Schema(
                 {
                     vol.Required(
@@ -507,5 +549,10 @@ class GrandstreamOptionsFlow(OptionsFlowWithReload):
                     ): bool,
                 }
             ),
-            description_placeholders={"urls": action_urls_markdown(base)},
+            description_placeholders=None
+            if auto
+            else {"urls": action_urls_markdown(url)},
         )
+
+    # The form without URLs submits to its own step id.
+    async_step_auto = async_step_init

@@ -11,25 +11,34 @@ LOGGER = logging.getLogger(__package__)
 
 MANUFACTURER: Final = "Grandstream"
 
-# Fixed, as the quality scale wants: calls show at once through push; this
-# is the safety net and what catches registration changes.
+# Fixed, as the quality scale wants. Without working push: every 10 s, a
+# quiet poll reading the lines only and every 3rd poll everything.
 SCAN_INTERVAL: Final = timedelta(seconds=10)
+FULL_READ_EVERY_POLLS: Final = 3
+# With push proven (slots written and read back, or a push arrived): a
+# heartbeat under a minute (sessions idle out after about 60 s), everything
+# every 10th heartbeat; every push is read at once.
+HEARTBEAT_INTERVAL: Final = timedelta(seconds=50)
+FULL_READ_EVERY_HEARTBEATS: Final = 10
 # While a phone does not answer, polls back off: 2x, 4x ... up to this.
 MAX_BACKOFF_INTERVAL: Final = timedelta(seconds=60)
-# A quiet poll reads the lines only; every 3rd poll also reads phone status
-# and accounts (registration and DND change rarely, and are pushed).
-FULL_READ_EVERY_POLLS: Final = 3
+# How long a request may take (seconds): Wi-Fi handsets asleep answer late.
+REQUEST_TIMEOUT: Final = 10.0
 # After a command, an action waits this long (seconds) for the read that makes
 # states follow; a slow phone's read goes on in the background after that.
 COMMAND_READ_WAIT: Final = 5.0
-
-DEFAULT_USERNAME: Final = "admin"
 
 CONF_ACCOUNT: Final = "account"
 CONF_KEYS: Final = "keys"
 CONF_NUMBER: Final = "number"
 # Where the MAC that is the entry's unique id came from (identity.MacSource).
 CONF_MAC_SOURCE: Final = "mac_source"
+# The API and login the phone proved (never changed but by the user).
+CONF_API: Final = "api"
+CONF_LOGIN: Final = "login"
+# DHCP moved the entry: the device at the new address has not proved yet
+# that it is the phone.
+CONF_MOVED: Final = "moved"
 
 # Options: listen for the phone's Action URL requests; write them into the
 # phone's slots ourselves (needs the session API).
@@ -38,15 +47,9 @@ DEFAULT_PUSH: Final = True
 CONF_AUTO_PUSH: Final = "auto_push"
 DEFAULT_AUTO_PUSH: Final = True
 
-ISSUE_CTI_DISABLED: Final = "cti_disabled"
-ISSUE_POPUP_CONFIRMATION: Final = "popup_confirmation"
-ISSUE_NO_LOCAL_URL: Final = "no_local_url"
-ISSUE_PUSH_FROM_OTHER_ADDRESS: Final = "push_from_other_address"
-ISSUE_ACTION_URL_SLOTS_TAKEN: Final = "action_url_slots_taken"
-ISSUE_PUSH_SETUP_FAILED: Final = "push_setup_failed"
-ISSUE_CLICK_TO_DIAL_OFF: Final = "click_to_dial_off"
-
-# The README heading the repair issues link to ("Prepare the phone").
 DOCS_URL: Final = "https://github.com/grandstream-cti/grandstream-cti"
 DOCS_PREPARE_PHONE: Final = f"{DOCS_URL}#prepare-the-phone"
 DOCS_PUSH: Final = f"{DOCS_URL}#instant-updates-push"
+DOCS_TRUST: Final = f"{DOCS_URL}#what-home-assistant-trusts"
+# The phone rejected the entry's password: removal sends nothing to it.
+CONF_REJECTED: Final = "password_rejected"

@@ -5,28 +5,9 @@ from __future__ import annotations
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import CONF_MAC_SOURCE, DOMAIN, MANUFACTURER
+from .const import DOMAIN, MANUFACTURER
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
-from .identity import mac_source
-
-
-def device_info(entry: GrandstreamConfigEntry) -> DeviceInfo:
-    """Return the device of this entry's phone (nothing invented)."""
-    coordinator = entry.runtime_data.coordinator
-    info = DeviceInfo(
-        identifiers={(DOMAIN, entry.entry_id)},
-        manufacturer=MANUFACTURER,
-        model=coordinator.model_info.model,
-        name=entry.title,
-        configuration_url=entry.runtime_data.client.base_url,
-        sw_version=coordinator.firmware,
-    )
-    source = mac_source(entry.data.get(CONF_MAC_SOURCE))
-    if entry.unique_id is not None and source is not None and not source.is_hint:
-        # Only a MAC the phone or the network gave: the device registry
-        # merges devices by connection.
-        info["connections"] = {(CONNECTION_NETWORK_MAC, entry.unique_id)}
-    return info
+from .identity import entry_mac
 
 
 class GrandstreamEntity(CoordinatorEntity[GrandstreamCoordinator]):
@@ -36,8 +17,20 @@ class GrandstreamEntity(CoordinatorEntity[GrandstreamCoordinator]):
 
     def __init__(self, entry: GrandstreamConfigEntry, key: str) -> None:
         """Initialize the entity with its unique id and device."""
-        super().__init__(entry.runtime_data.coordinator)
+        coordinator = entry.runtime_data.coordinator
+        super().__init__(coordinator)
+        self.runtime = entry.runtime_data
         # The entry id, not its unique id: the MAC may be learned later,
         # and entity ids must not change when it is.
         self._attr_unique_id = f"{entry.entry_id}_{key}"
-        self._attr_device_info = device_info(entry)
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, entry.entry_id)},
+            manufacturer=MANUFACTURER,
+            model=coordinator.model_info.model,
+            name=entry.title,
+            configuration_url=coordinator.client.base_url,
+            sw_version=coordinator.firmware,
+        )
+        if (mac := entry_mac(entry)) is not None:
+            # The device registry merges devices by connection.
+            self._attr_device_info["connections"] = {(CONNECTION_NETWORK_MAC, mac)}

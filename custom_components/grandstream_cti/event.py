@@ -6,8 +6,8 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .call_events import CallEvent, CallEventType
 from .coordinator import GrandstreamConfigEntry
+from .cti import CallEvent, CallEventType
 from .entity import GrandstreamEntity
 
 PARALLEL_UPDATES = 0
@@ -38,12 +38,13 @@ class CallEventEntity(GrandstreamEntity, EventEntity):
         super().__init__(entry, CALL_EVENT.key)
 
     async def async_added_to_hass(self) -> None:
-        """Listen for the coordinator's call events."""
+        """Listen for the phone's call events."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.coordinator.add_call_event_listener(self._fire))
+        self.async_on_remove(self.runtime.calls.listen(self._fire))
 
     @callback
-    def _fire(self, event: CallEvent) -> None:
-        """Trigger one call event; each gets its own state so none is lost."""
-        self._trigger_event(event.type.value, event.as_attributes())
-        self.async_write_ha_state()
+    def _fire(self, events: list[CallEvent]) -> None:
+        """Trigger each call event; each gets its own state so none is lost."""
+        for event in events:
+            self._trigger_event(event.type.value, event.as_attributes())
+            self.async_write_ha_state()

@@ -1,34 +1,32 @@
 """Client errors as Home Assistant errors: the one place they are mapped.
 
-Polling, commands and the config flow all explain a failure through
-`explain()`; each then wraps it its own way (UpdateFailed, HomeAssistantError,
-a form error key).
+Polling, setup, commands and the config flow all explain a failure through
+`explain()`; each then wraps it its own way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryError,
+    HomeAssistantError,
+)
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from .const import DOMAIN
 from .cti import (
     CommandRefusal,
-    GrandstreamCTIAccessDeniedError,
+    GrandstreamCTIApiChangedError,
     GrandstreamCTIAuthenticationError,
-    GrandstreamCTICertificateError,
     GrandstreamCTICommandError,
-    GrandstreamCTIConnectionError,
     GrandstreamCTIError,
-    GrandstreamCTILockedError,
-    GrandstreamCTIPermissionError,
     GrandstreamCTITimeoutError,
-    GrandstreamCTIUnsupportedError,
-    GrandstreamCTIUserNotAllowedError,
-    GrandstreamCTIWriteRejectedError,
+    GrandstreamCTIWrongDeviceError,
+    printable,
+    shorten,
 )
-from .cti.parsing import printable, shorten
 
 # Commands whose refusal "nothing to act on" has its own sentence.
 _NOTHING_TO_ACT_ON = {
@@ -47,6 +45,14 @@ class Explanation:
     key: str
     placeholders: dict[str, str] = field(default_factory=dict)
 
+    def error[E: HomeAssistantError](self, kind: type[E]) -> E:
+        """Return a Home Assistant error of this kind saying it."""
+        return kind(
+            translation_domain=DOMAIN,
+            translation_key=self.key,
+            translation_placeholders=self.placeholders,
+        )
+
 
 def quote(text: str, limit: int = 40) -> str:
     """Return user input or phone text fit to quote in a message."""
@@ -58,34 +64,12 @@ def explain(err: GrandstreamCTIError, command: str | None = None) -> Explanation
 
     command names the command that failed (button key or action), if any.
     """
-    match err:
-        case GrandstreamCTILockedError(minutes=minutes):
-            if minutes is None:
-                return Explanation("locked_unknown")
-            return Explanation("locked", {"minutes": str(minutes)})
-        case GrandstreamCTIUserNotAllowedError():
-            return Explanation("user_not_allowed")
-        case GrandstreamCTIAuthenticationError(attempts_left=left):
-            if left is None:
-                return Explanation("invalid_auth")
-            return Explanation("invalid_auth_attempts", {"attempts": str(left)})
-        case GrandstreamCTIAccessDeniedError():
-            return Explanation("cti_disabled")
-        case GrandstreamCTIPermissionError():
-            return Explanation("permission_denied")
-        case GrandstreamCTICertificateError():
-            return Explanation("certificate_error")
-        case GrandstreamCTITimeoutError():
-            return Explanation("timeout")
-        case GrandstreamCTIConnectionError():
-            return Explanation("cannot_connect")
-        case GrandstreamCTIWriteRejectedError(keys=keys):
-            return Explanation("write_rejected", {"keys": ", ".join(keys)})
-        case GrandstreamCTIUnsupportedError():
-            return Explanation("unsupported")
-        case GrandstreamCTICommandError(refusal=refusal):
-            return _refusal(refusal, command)
-    return Explanation("unexpected_answer", {"error": quote(str(err), 200)})
+    if isinstance(err, GrandstreamCTICommandError):
+        return _refusal(err.refusal, command)
+    if isinstance(err, GrandstreamCTITimeoutError) and command is not None:
+        # The phone may still carry it out (it did, 15 s later, once).
+        return Explanation("command_timeout")
+    return Explanation(err.reason, err.details)
 
 
 def _refusal(refusal: CommandRefusal, command: str | None) -> Explanation:
@@ -102,27 +86,25 @@ def _refusal(refusal: CommandRefusal, command: str | None) -> Explanation:
     return Explanation("command_refused")
 
 
-def update_failed(err: GrandstreamCTIError) -> UpdateFailed | ConfigEntryAuthFailed:
-    """Return the error a refresh raises for a client error."""
+def setup_failed(err: GrandstreamCTIError) -> HomeAssistantError:
+    """Return what a failed setup raises: reauth, a fatal error, or a retry."""
     explanation = explain(err)
     if isinstance(err, GrandstreamCTIAuthenticationError):
-        return ConfigEntryAuthFailed(
-            translation_domain=DOMAIN,
-            translation_key=explanation.key,
-            translation_placeholders=explanation.placeholders,
-        )
-    return UpdateFailed(
-        translation_domain=DOMAIN,
-        translation_key=explanation.key,
-        translation_placeholders=explanation.placeholders,
-    )
+        return explanation.error(ConfigEntryAuthFailed)
+    if isinstance(err, GrandstreamCTIWrongDeviceError | GrandstreamCTIApiChangedError):
+        return explanation.error(ConfigEntryError)
+    # UpdateFailed: the first refresh turns it into a retry.
+    return explanation.error(UpdateFailed)
+
+
+def update_failed(err: GrandstreamCTIError) -> HomeAssistantError:
+    """Return what a failed refresh raises (a rejected password stops polling)."""
+    explanation = explain(err)
+    if isinstance(err, GrandstreamCTIAuthenticationError):
+        return explanation.error(ConfigEntryAuthFailed)
+    return explanation.error(UpdateFailed)
 
 
 def command_failed(err: GrandstreamCTIError, command: str) -> HomeAssistantError:
     """Return the error an action or button raises for a client error."""
-    explanation = explain(err, command)
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key=explanation.key,
-        translation_placeholders=explanation.placeholders,
-    )
+    return explain(err, command).error(HomeAssistantError)

@@ -1,79 +1,79 @@
-"""How phones are told apart: by MAC, never by address.
+"""Which phone an entry is: its MAC, never its address.
 
 A MAC becomes an entry's unique id from, strongest first: the phone itself
-(its login answer), DHCP discovery or the ARP/neighbour table (the network
-saw it at that address), a push's `$mac` (anyone at the phone's address can
-send that: a hint). A stronger source replaces a weaker one; a hint never
-moves an entry to another address and never outranks a phone that proves
-who it is.
+(its login answer or P67), DHCP discovery, the neighbour (ARP) table. Nothing
+a push sends counts: anyone who can reach Home Assistant can send it. An
+entry also keeps the API and login its phone proved; only the user changes
+them (reconfigure). After DHCP moves an entry, the device at the new address
+proves it is the phone before the password goes there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import IntEnum
 from functools import partial
 from ipaddress import IPv6Address, ip_address
-import re
-from typing import Final
+import socket
+from typing import Any
 
 from getmac import get_mac_address
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.device_registry import format_mac
 
-from .const import CONF_MAC_SOURCE, DOMAIN, LOGGER
-
-_MAC_RE: Final = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
-_NO_MACS: Final = frozenset({"00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"})
-# Grandstream's registered prefixes (the manifest's DHCP matchers). An ARP
-# answer with another prefix is a router's or a proxy's, not the phone's.
-GRANDSTREAM_OUIS: Final = ("00:0b:82", "c0:74:ad", "ec:74:d7")
+from .const import CONF_API, CONF_LOGIN, CONF_MAC_SOURCE, CONF_MOVED, DOMAIN, LOGGER
+from .cti import ApiKind, LoginVariant, PhoneApi, is_grandstream, normalize_mac
 
 
 class MacSource(IntEnum):
     """Where a MAC came from; higher is stronger."""
 
-    PUSH = 1
-    ARP = 2
-    DHCP = 3
-    PHONE = 4
+    ARP = 1
+    DHCP = 2
+    PHONE = 3
 
     @property
     def stored(self) -> str:
         """Return the name kept in the entry's data."""
         return self.name.lower()
 
-    @property
-    def is_hint(self) -> bool:
-        """Return True for a MAC someone else claims (not the network, not the phone)."""
-        return self is MacSource.PUSH
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> MacSource | None:
+        """Return the source kept in an entry's data, or None."""
+        value = data.get(CONF_MAC_SOURCE)
+        return cls.__members__.get(value.upper()) if isinstance(value, str) else None
 
 
-def normalize_mac(raw: str | None) -> str | None:
-    """Return a MAC in format_mac form, or None for no MAC (zero, broadcast, junk)."""
-    if not raw:
-        return None
-    mac = format_mac(raw.strip())
-    if not _MAC_RE.fullmatch(mac) or mac in _NO_MACS:
-        return None
-    return mac
-
-
-def is_grandstream(mac: str) -> bool:
-    """Return True when a MAC carries one of Grandstream's prefixes."""
-    return mac.startswith(GRANDSTREAM_OUIS)
+def entry_mac(entry: ConfigEntry) -> str | None:
+    """Return the MAC an entry is keyed by (None while it has none)."""
+    return entry.unique_id if MacSource.of(entry.data) else None
 
 
 def normalize_host(host: str) -> str:
-    """Return the host as stored: stripped, no brackets, lower case."""
-    return host.strip().strip("[]").strip().lower()
+    """Return one spelling per address: no brackets, lower case, IPv4 unmapped."""
+    host = host.strip().strip("[]").strip().lower()
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(address)
 
 
-def mac_source(value: object) -> MacSource | None:
-    """Return the MacSource kept in an entry's data, or None."""
-    if not isinstance(value, str):
-        return None
-    return MacSource.__members__.get(value.upper())
+async def async_addresses(hass: HomeAssistant, host: str) -> set[str]:
+    """Return the addresses a host stands for, and its name if it has one."""
+    host = normalize_host(host)
+    try:
+        return {str(ip_address(host))}
+    except ValueError:
+        pass
+    try:
+        infos = await hass.loop.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        infos = []
+    return {host, *(normalize_host(str(info[4][0]).split("%")[0]) for info in infos)}
 
 
 def _lookup(host: str) -> str | None:
@@ -98,59 +98,75 @@ async def async_mac_from_network(hass: HomeAssistant, host: str) -> str | None:
     return mac if mac is not None and is_grandstream(mac) else None
 
 
+def stored_api(data: Mapping[str, Any]) -> PhoneApi | None:
+    """Return the API the entry's phone proved, if it is stored."""
+    try:
+        kind = ApiKind(data[CONF_API])
+        login = LoginVariant(data[CONF_LOGIN]) if data.get(CONF_LOGIN) else None
+    except (KeyError, ValueError):
+        return None
+    return PhoneApi(kind, login if kind is ApiKind.SESSION else None)
+
+
+def api_data(api: PhoneApi) -> dict[str, str | None]:
+    """Return the entry data that remembers an API."""
+    return {CONF_API: api.kind.value, CONF_LOGIN: api.login and api.login.value}
+
+
+def login_proves_mac(data: Mapping[str, Any]) -> bool:
+    """Return True when the login itself tells the MAC before the password is clear.
+
+    Only the challenge login: it sends a hash, and its answer names the MAC.
+    """
+    api = stored_api(data)
+    return api is not None and api.login is LoginVariant.CHALLENGE
+
+
+async def async_prove_address(
+    hass: HomeAssistant, data: Mapping[str, Any], mac: str | None
+) -> tuple[bool, str | None]:
+    """Check, before any password, that the device at data's host is the phone.
+
+    Returns (may send the password, the MAC the network shows there). A
+    Grandstream MAC other than mac means another phone: never. After a
+    DHCP move, only the network's word or a challenge login (which checks
+    the MAC it tells) lets the password go there.
+    """
+    if mac is None and not data.get(CONF_MOVED):
+        return True, None
+    seen = await async_mac_from_network(hass, data[CONF_HOST])
+    if seen is not None and mac is not None:
+        return seen == mac, seen
+    return not data.get(CONF_MOVED) or login_proves_mac(data), seen
+
+
 @callback
 def adopt_mac(
-    hass: HomeAssistant,
-    entry: ConfigEntry,
-    mac: str,
-    source: MacSource,
+    hass: HomeAssistant, entry: ConfigEntry, mac: str, source: MacSource
 ) -> bool:
     """Make mac the entry's unique id, unless a stronger claim or another entry has it.
 
     Returns True when the entry is keyed by mac afterwards.
     """
-    current = mac_source(entry.data.get(CONF_MAC_SOURCE))
+    current = MacSource.of(entry.data) if entry.unique_id else None
     if entry.unique_id == mac:
         if current is None or source > current:
             hass.config_entries.async_update_entry(
                 entry, data={**entry.data, CONF_MAC_SOURCE: source.stored}
             )
         return True
-    if entry.unique_id is not None and current is not None and current >= source:
+    if current is not None and current >= source:
         return False
     other = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, mac)
     if other is not None and other.entry_id != entry.entry_id:
-        other_source = mac_source(other.data.get(CONF_MAC_SOURCE)) or MacSource.PUSH
-        if other_source >= source or not other_source.is_hint:
-            LOGGER.warning(
-                "%s seems to be %s, which %s already is; not keying it so",
-                entry.title,
-                mac,
-                other.title,
-            )
-            return False
-        release_hint(hass, other, entry.title)
+        LOGGER.warning(
+            "%s seems to be %s, which %s already is; not keying it so",
+            entry.title,
+            mac,
+            other.title,
+        )
+        return False
     hass.config_entries.async_update_entry(
         entry, unique_id=mac, data={**entry.data, CONF_MAC_SOURCE: source.stored}
     )
     return True
-
-
-@callback
-def release_hint(hass: HomeAssistant, entry: ConfigEntry, claimant: str) -> None:
-    """Take a MAC an entry had only on a push's word away from it.
-
-    claimant names who proved the MAC (a phone, an entry) for the log.
-    """
-    LOGGER.warning(
-        "%s was keyed as %s only by a push; %s proves that MAC: %s loses it",
-        entry.title,
-        entry.unique_id,
-        claimant,
-        entry.title,
-    )
-    hass.config_entries.async_update_entry(
-        entry,
-        unique_id=None,
-        data={k: v for k, v in entry.data.items() if k != CONF_MAC_SOURCE},
-    )

@@ -1,89 +1,100 @@
-"""Action URL push: the phone calls a webhook on each event.
+"""Push: the phone calls a webhook on each event (Action URLs).
 
-A push only makes the phone be read at once (call events come from comparing
-readings); a `rejected` push also says how the ringing call ended. The
-webhook outlives setup retries, so a phone that pushes while its entry waits
-to retry (a reboot) is set up at once. Requests from any other address are
-dropped without an answer, and the user is told once.
+One `PushManager` per entry owns it all: the webhook, the URLs, writing them
+into the phone (session phones, only keys the phone has, never another
+system's; our own stale ones are reclaimed), clearing them on removal, and
+checking that pushes arrive. A push only makes the phone be read at once:
+call events come from comparing readings. Requests from any other address,
+or naming another phone's MAC, are dropped. The webhook outlives setup
+retries, so a phone that pushes while its entry waits to retry (a reboot) is
+set up at once.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from ipaddress import ip_address
-import socket
+import re
 from typing import Final
 
 from aiohttp.web import Request, Response
 from homeassistant.components import webhook
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_WEBHOOK_ID
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_WEBHOOK_ID, EVENT_CORE_CONFIG_UPDATE
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.network import NoURLAvailableError, get_url
+from homeassistant.util import dt as dt_util
 from yarl import URL
 
+from .calls import CallTracker
 from .const import (
+    CONF_AUTO_PUSH,
     CONF_PUSH,
+    DEFAULT_AUTO_PUSH,
     DEFAULT_PUSH,
     DOMAIN,
-    ISSUE_NO_LOCAL_URL,
-    ISSUE_PUSH_FROM_OTHER_ADDRESS,
     LOGGER,
 )
-from .coordinator import GrandstreamConfigEntry
-from .cti.action_url import (
+from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
+from .cti import (
     ACTION_URL_FIELDS,
-    ACTION_URL_MAX_LENGTH,
     ActionUrlEvent,
+    ApiKind,
+    CallEvent,
+    GrandstreamCTIClient,
+    GrandstreamCTIError,
+    GrandstreamCTIWriteRejectedError,
     build_action_url,
+    normalize_mac,
     parse_action_url_event,
     parse_action_url_params,
 )
-from .domain_data import domain_data
-from .identity import MacSource, adopt_mac, normalize_mac
-from .issues import async_clear_issue, async_set_issue
+from .identity import async_addresses, entry_mac
+from .issues import Issue, async_clear_issue, async_set_issue
 
 # Events worth a slot on the phone: calls, and what changes our entities.
-HANDED_OUT_EVENTS: Final = (
+CALL_EVENTS: Final = (
     ActionUrlEvent.INCOMING_CALL,
     ActionUrlEvent.OUTGOING_CALL,
     ActionUrlEvent.ESTABLISHED_CALL,
     ActionUrlEvent.MISSED_CALL,
     ActionUrlEvent.TERMINATED_CALL,
     ActionUrlEvent.REJECTED_CALL,
-    ActionUrlEvent.REGISTERED,
-    ActionUrlEvent.UNREGISTERED,
     ActionUrlEvent.HOLD,
     ActionUrlEvent.UNHOLD,
+)
+HANDED_OUT_EVENTS: Final = (
+    *CALL_EVENTS,
+    ActionUrlEvent.REGISTERED,
+    ActionUrlEvent.UNREGISTERED,
     ActionUrlEvent.DND_ON,
     ActionUrlEvent.DND_OFF,
+    # Wi-Fi handsets report their battery.
+    ActionUrlEvent.BATTERY_LOW,
+    ActionUrlEvent.BATTERY_OK,
 )
-# Wi-Fi handsets also report their battery (a push reads it at once).
-BATTERY_EVENTS: Final = (ActionUrlEvent.BATTERY_LOW, ActionUrlEvent.BATTERY_OK)
-# The phone's fields for all those events.
-HANDED_OUT_FIELDS: Final = tuple(
-    ACTION_URL_FIELDS[event] for event in (*HANDED_OUT_EVENTS, *BATTERY_EVENTS)
-)
-# Addresses remembered per entry for the one-time warning (a bound).
+HANDED_OUT_FIELDS: Final = tuple(ACTION_URL_FIELDS[e] for e in HANDED_OUT_EVENTS)
+# One of our URLs, whichever entry it was for: <root>/api/webhook/<id>?event=
+_OUR_URL: Final = re.compile(r"^(?P<root>.+)/api/webhook/(?P<id>[\w-]+)\?event=\w+&")
+# Addresses warned about per entry (a bound).
 MAX_WARNED_ADDRESSES: Final = 64
+# Unannounced call changes in a row before the user is told.
+UNANNOUNCED_BEFORE_ISSUE: Final = 2
 
 
-def push_enabled(entry: GrandstreamConfigEntry) -> bool:
+def push_enabled(entry: ConfigEntry) -> bool:
     """Return True when the user wants push for this phone."""
     return bool(entry.options.get(CONF_PUSH, DEFAULT_PUSH))
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
     try:
-        return ip_address(host.strip("[]")).is_loopback
+        return host == "localhost" or ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 
 
-def webhook_base_url(
-    hass: HomeAssistant, webhook_id: str, phone_host: str
-) -> str | None:
+def webhook_url(hass: HomeAssistant, webhook_id: str, phone_host: str) -> str | None:
     """Return the webhook URL the phone can reach, or None if there is none.
 
     A loopback address only serves a phone on this machine (the simulator).
@@ -94,54 +105,267 @@ def webhook_base_url(
         )
     except NoURLAvailableError:
         return None
-    host = URL(base).host or ""
-    if _is_loopback(host) and not _is_loopback(phone_host):
+    if _is_loopback(URL(base).host or "") and not _is_loopback(phone_host):
         return None
     return f"{base}{webhook.async_generate_path(webhook_id)}"
 
 
 def action_urls(
-    base: str, *, battery: bool = False
-) -> dict[str, tuple[ActionUrlEvent, str]]:
-    """Return, per phone field (P-value), the event and its Action URL.
-
-    battery: the phone has a battery (its low/OK events have fields).
-    """
-    urls: dict[str, tuple[ActionUrlEvent, str]] = {}
-    for event in (*HANDED_OUT_EVENTS, *(BATTERY_EVENTS if battery else ())):
-        url = build_action_url(base, event)
-        if len(url) > ACTION_URL_MAX_LENGTH:  # pragma: no cover - ids are short
-            LOGGER.warning("Action URL for %s is longer than the phone accepts", event)
-        urls[ACTION_URL_FIELDS[event]] = (event, url)
-    return urls
+    base: str, fields: tuple[str, ...] = HANDED_OUT_FIELDS
+) -> dict[str, str]:
+    """Return the Action URL of each phone field (P-value)."""
+    events = {field: event for event, field in ACTION_URL_FIELDS.items()}
+    return {field: build_action_url(base, events[field]) for field in fields}
 
 
 def action_urls_markdown(base: str | None) -> str:
-    """Return the Action URL list for the flows and repair issues."""
+    """Return the Action URLs to paste by hand (desk phones: no battery events)."""
     if base is None:
         return (
             "Home Assistant has no local URL the phone can reach. Set one under "
-            "Settings → System → Network → Home Assistant URL → Local network, "
-            "then open this phone's options to see the Action URLs."
+            "Settings → System → Network → Home Assistant URL → Local network "
+            "(turn its Automatic switch off first), then open this phone's "
+            "options to see the Action URLs."
         )
+    urls = action_urls(base, HANDED_OUT_FIELDS[:-2])
+    events = {field: event for event, field in ACTION_URL_FIELDS.items()}
     return "\n".join(
-        f"- {field} ({event.value.replace('_', ' ')}): `{url}`"
-        for field, (event, url) in action_urls(base).items()
+        f"- {field} ({events[field].replace('_', ' ')}): `{url}`"
+        for field, url in urls.items()
     )
 
 
-async def _resolve(hass: HomeAssistant, host: str) -> set[str]:
-    """Return the addresses of the phone's host (an IP stays itself)."""
-    host = host.strip("[]")
-    try:
-        return {str(ip_address(host))}
-    except ValueError:
-        pass
-    try:
-        infos = await hass.loop.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except OSError:
-        return set()
-    return {str(ip_address(str(info[4][0]).split("%")[0])) for info in infos}
+class PushManager:
+    """One entry's push: its webhook, its URLs in the phone, whether pushes arrive."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: GrandstreamConfigEntry,
+        coordinator: GrandstreamCoordinator,
+        calls: CallTracker,
+    ) -> None:
+        """Initialize; nothing is registered yet."""
+        self._hass = hass
+        self._entry = entry
+        self._coordinator = coordinator
+        self._calls = calls
+        self._webhook_id: str = entry.data[CONF_WEBHOOK_ID]
+        # The slots this entry wrote, and when the phone last pushed.
+        self.slots: dict[str, str] = {}
+        self.last_push: datetime | None = None
+        # The phone was given our URLs (we wrote them, or it pushed once).
+        self.expected = False
+        self._pushed = False
+        self._unannounced = 0
+        self._reload_asked = False
+        self._warned: set[str] = set()
+
+    @property
+    def enabled(self) -> bool:
+        """Return True when the user wants push for this phone."""
+        return push_enabled(self._entry)
+
+    @property
+    def url(self) -> str | None:
+        """Return the webhook URL the phone can reach, if any."""
+        return webhook_url(self._hass, self._webhook_id, self._entry.data[CONF_HOST])
+
+    @callback
+    def async_listen(self) -> None:
+        """Register the webhook (replacing this entry's earlier registration)."""
+        webhook.async_unregister(self._hass, self._webhook_id)
+        webhook.async_register(
+            self._hass,
+            DOMAIN,
+            self._entry.title,
+            self._webhook_id,
+            self._async_handle,
+            local_only=True,
+            allowed_methods=("GET", "POST"),
+        )
+
+    @callback
+    def async_stop(self) -> None:
+        """Unregister the webhook."""
+        webhook.async_unregister(self._hass, self._webhook_id)
+
+    @callback
+    def async_start(self) -> None:
+        """With the phone set up: verify push, write the URLs, follow the local URL."""
+        entry = self._entry
+        entry.async_on_unload(self.async_stop)
+        entry.async_on_unload(self._calls.listen(self._check_announced))
+
+        @callback
+        def local_url_changed(_event: Event) -> None:
+            self._async_set_up_phone()
+
+        entry.async_on_unload(
+            self._hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, local_url_changed)
+        )
+        self._async_set_up_phone()
+
+    @callback
+    def _async_set_up_phone(self) -> None:
+        """Say whether the phone can reach Home Assistant; write its URLs (session)."""
+        url = self.url
+        if url is None and self.enabled:
+            async_set_issue(self._hass, self._entry, Issue.NO_LOCAL_URL)
+        else:
+            async_clear_issue(self._hass, self._entry, Issue.NO_LOCAL_URL)
+        api = self._coordinator.client.api
+        if (
+            url is not None
+            and self.enabled
+            and self._entry.options.get(CONF_AUTO_PUSH, DEFAULT_AUTO_PUSH)
+            and api is not None
+            and api.kind is ApiKind.SESSION
+        ):
+            self._entry.async_create_background_task(
+                self._hass,
+                self._async_write_urls(url),
+                f"{DOMAIN} Action URLs {self._entry.entry_id}",
+            )
+
+    def _ours(self, value: str, root: str) -> bool:
+        """Return True for this entry's URL, or ours that no entry holds (stale)."""
+        if webhook.async_generate_path(self._webhook_id) in value:
+            return True
+        match = _OUR_URL.match(value.strip())
+        held = {
+            entry.data.get(CONF_WEBHOOK_ID)
+            for entry in self._hass.config_entries.async_entries(DOMAIN)
+        }
+        return match is not None and match["root"] == root and match["id"] not in held
+
+    async def _async_write_urls(self, url: str) -> None:
+        """Write our URLs into the keys the phone has that are free or ours."""
+        root = url.rsplit("/api/webhook/", 1)[0]
+        battery = self._coordinator.capabilities.battery
+        # The last two are the battery events.
+        fields = HANDED_OUT_FIELDS if battery else HANDED_OUT_FIELDS[:-2]
+        try:
+            plan = await self._coordinator.client.write_action_urls(
+                action_urls(url, fields), lambda value: self._ours(value, root)
+            )
+        except GrandstreamCTIWriteRejectedError as err:
+            LOGGER.warning(
+                "%s did not take its Action URLs: %s", self._entry.title, err
+            )
+            async_set_issue(
+                self._hass,
+                self._entry,
+                Issue.PUSH_SETUP_FAILED,
+                {"urls": action_urls_markdown(url)},
+            )
+            return
+        except GrandstreamCTIError as err:
+            LOGGER.warning("Could not set up push on %s: %s", self._entry.title, err)
+            return
+        self.slots = {f"P{key}": value for key, value in plan.write.items()}
+        async_clear_issue(self._hass, self._entry, Issue.PUSH_SETUP_FAILED)
+        if plan.taken:
+            slots = ", ".join(f"P{key}" for key in plan.taken)
+            async_set_issue(
+                self._hass, self._entry, Issue.ACTION_URL_SLOTS_TAKEN, {"slots": slots}
+            )
+        else:
+            async_clear_issue(self._hass, self._entry, Issue.ACTION_URL_SLOTS_TAKEN)
+        if self.slots:
+            # Written and read back: the phone will push; a heartbeat is enough.
+            self.expected = True
+            self._coordinator.push_trusted = True
+
+    async def _async_handle(
+        self, hass: HomeAssistant, webhook_id: str, request: Request
+    ) -> Response | None:
+        """Handle one request; anyone else's is dropped without an answer."""
+        entry = self._entry
+        if entry.disabled_by is not None or not self.enabled:
+            self.async_stop()
+            return None
+        source = _remote_address(request)
+        if source is None or source not in await async_addresses(
+            hass, entry.data[CONF_HOST]
+        ):
+            self._warn_other_address(source or "?")
+            return None
+        async_clear_issue(hass, entry, Issue.PUSH_FROM_OTHER_ADDRESS)
+        params = parse_action_url_params(request.raw_path)
+        event = parse_action_url_event(params)
+        told, known = normalize_mac(params.get("mac")), entry_mac(entry)
+        if told is not None and known is not None and told != known:
+            LOGGER.debug("Ignoring a push for %s naming another MAC", entry.title)
+            return None
+        LOGGER.debug("Push from %s: %s", entry.title, event or "unknown event")
+        if entry.state is ConfigEntryState.SETUP_RETRY and not self._reload_asked:
+            # The phone is back (it pushes after a reboot): set it up now, once.
+            self._reload_asked = True
+            hass.config_entries.async_schedule_reload(entry.entry_id)
+        if (
+            entry.state is not ConfigEntryState.LOADED
+            or self._coordinator.client.password_rejected
+        ):
+            return None
+        self._note_push(event)
+        entry.async_create_background_task(
+            hass,
+            self._coordinator.async_read_now(),
+            f"{DOMAIN} push read {entry.entry_id}",
+        )
+        return None
+
+    def _note_push(self, event: ActionUrlEvent | None) -> None:
+        """Take a push into account: push works; some events need a full read."""
+        self.last_push = dt_util.utcnow()
+        self.expected = self._pushed = True
+        self._unannounced = 0
+        self._coordinator.push_trusted = True
+        async_clear_issue(self._hass, self._entry, Issue.PUSH_NOT_ARRIVING)
+        if event is ActionUrlEvent.REJECTED_CALL:
+            self._calls.expect_rejection()
+        if event not in CALL_EVENTS:
+            # Registration, DND, battery: not in the lines.
+            self._coordinator.request_full_read()
+
+    @callback
+    def _check_announced(self, events: list[CallEvent]) -> None:
+        """Check that a push announced the calls a read just found."""
+        announced, self._pushed = self._pushed, False
+        if announced or not self._coordinator.timer_read or not self.expected:
+            return
+        # Polling saw calls no push told: poll every 10 s again.
+        self._coordinator.push_trusted = False
+        self._unannounced += 1
+        if self._unannounced >= UNANNOUNCED_BEFORE_ISSUE and self.enabled:
+            async_set_issue(
+                self._hass,
+                self._entry,
+                Issue.PUSH_NOT_ARRIVING,
+                {"url": self.url or "?"},
+            )
+
+    @callback
+    def _warn_other_address(self, source: str) -> None:
+        """Tell the user once per address that pushes come from elsewhere."""
+        entry = self._entry
+        if source in self._warned or len(self._warned) >= MAX_WARNED_ADDRESSES:
+            LOGGER.debug("Ignoring a push for %s from %s", entry.title, source)
+            return
+        self._warned.add(source)
+        LOGGER.warning(
+            "Ignoring a push for %s from %s, which is not the phone's address %s",
+            entry.title,
+            source,
+            entry.data[CONF_HOST],
+        )
+        async_set_issue(
+            self._hass,
+            entry,
+            Issue.PUSH_FROM_OTHER_ADDRESS,
+            {"address": source, "host": entry.data[CONF_HOST]},
+        )
 
 
 def _remote_address(request: Request) -> str | None:
@@ -151,111 +375,12 @@ def _remote_address(request: Request) -> str | None:
         return None
 
 
-@callback
-def async_register_webhook(hass: HomeAssistant, entry: GrandstreamConfigEntry) -> None:
-    """Register the entry's webhook (once; it stays through setup retries)."""
-    data = domain_data(hass)
-    webhook_id: str = entry.data[CONF_WEBHOOK_ID]
-    if webhook_id in data.webhooks:
-        return
-    webhook.async_register(
-        hass,
-        DOMAIN,
-        entry.title,
-        webhook_id,
-        _async_handle_webhook,
-        local_only=True,
-        allowed_methods=("GET", "POST"),
-    )
-    data.webhooks[webhook_id] = entry.entry_id
-
-
-@callback
-def async_unregister_webhook(hass: HomeAssistant, webhook_id: str | None) -> None:
-    """Unregister one of our webhooks, if registered."""
-    webhooks = domain_data(hass).webhooks
-    if webhook_id is not None and webhook_id in webhooks:
-        del webhooks[webhook_id]
-        webhook.async_unregister(hass, webhook_id)
-
-
-async def _async_handle_webhook(
-    hass: HomeAssistant, webhook_id: str, request: Request
-) -> Response | None:
-    """Handle one request; anyone else's is dropped without an answer."""
-    data = domain_data(hass)
-    entry_id = data.webhooks.get(webhook_id)
-    entry: GrandstreamConfigEntry | None = (
-        None if entry_id is None else hass.config_entries.async_get_entry(entry_id)
-    )
-    if (
-        entry is None
-        or entry.disabled_by is not None
-        or entry.data.get(CONF_WEBHOOK_ID) != webhook_id
-        or not push_enabled(entry)
-    ):
-        async_unregister_webhook(hass, webhook_id)
-        return None
-    source = _remote_address(request)
-    if source is None or source not in await _resolve(hass, entry.data[CONF_HOST]):
-        _warn_other_address(hass, entry, source or "?")
-        return None
-    async_clear_issue(hass, entry, ISSUE_PUSH_FROM_OTHER_ADDRESS)
-    params = parse_action_url_params(request.raw_path)
-    event = parse_action_url_event(params)
-    LOGGER.debug("Push from %s: %s", entry.title, event or "unknown event")
-    if entry.state is ConfigEntryState.SETUP_RETRY:
-        # The phone is back (it pushes after a reboot): set it up now, once.
-        if entry.entry_id not in data.reloads_pending:
-            data.reloads_pending.add(entry.entry_id)
-            hass.config_entries.async_schedule_reload(entry.entry_id)
-        return None
-    if entry.state is not ConfigEntryState.LOADED:
-        return None
-    if entry.unique_id is None and (mac := normalize_mac(params.get("mac"))):
-        # A hint: it never moves or outranks a MAC the phone or network gave.
-        adopt_mac(hass, entry, mac, MacSource.PUSH)
-    coordinator = entry.runtime_data.coordinator
-    coordinator.note_push(rejected=event is ActionUrlEvent.REJECTED_CALL)
-    entry.async_create_background_task(
-        hass, coordinator.async_read_now(), f"{DOMAIN} push read {entry.entry_id}"
-    )
-    return None
-
-
-@callback
-def _warn_other_address(
-    hass: HomeAssistant, entry: GrandstreamConfigEntry, source: str
-) -> None:
-    """Tell the user once per address that pushes come from elsewhere."""
-    warned = domain_data(hass).foreign_push_warned
-    key = (entry.entry_id, source)
-    if key in warned or len(warned) >= MAX_WARNED_ADDRESSES:
-        LOGGER.debug("Ignoring a push for %s from %s", entry.title, source)
-        return
-    warned.add(key)
-    LOGGER.warning(
-        "Ignoring a push for %s from %s, which is not the phone's address %s",
-        entry.title,
-        source,
-        entry.data[CONF_HOST],
-    )
-    async_set_issue(
-        hass,
-        entry,
-        ISSUE_PUSH_FROM_OTHER_ADDRESS,
-        {"address": source, "host": entry.data[CONF_HOST]},
-    )
-
-
-@callback
-def async_check_local_url(
-    hass: HomeAssistant, entry: GrandstreamConfigEntry
-) -> str | None:
-    """Return the webhook URL the phone can reach; raise an issue when none."""
-    base = webhook_base_url(hass, entry.data[CONF_WEBHOOK_ID], entry.data[CONF_HOST])
-    if base is None and push_enabled(entry):
-        async_set_issue(hass, entry, ISSUE_NO_LOCAL_URL)
-    else:
-        async_clear_issue(hass, entry, ISSUE_NO_LOCAL_URL)
-    return base
+async def async_clear_urls(client: GrandstreamCTIClient, webhook_id: str) -> None:
+    """Empty the slots that hold this entry's URLs (best effort, on removal)."""
+    path = webhook.async_generate_path(webhook_id)
+    try:
+        await client.clear_action_urls(lambda value: path in value)
+    except GrandstreamCTIError as err:
+        LOGGER.warning(
+            "Could not clear the Action URLs on %s: %s", client.base_url, err
+        )

@@ -42,5 +42,4 @@ async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, Any] | None
 ) -> RepairsFlow:
     """Return the flow that fixes one of our fixable issues."""
-    entry_id = str((data or {}).get("entry_id", ""))
-    return ClickToDialRepairFlow(entry_id)
+    return ClickToDialRepairFlow(str((data or {}).get("entry_id", "")))

@@ -1,11 +1,14 @@
-"""Sensors: phone status, account registration, lines, battery and Wi-Fi."""
+"""Sensors: phone status, lines, accounts, voicemail, battery, Wi-Fi, call history."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from homeassistant.components.sensor import (
+    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
@@ -15,17 +18,21 @@ from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
 
-from .call_events import remote_name
-from .coordinator import Capabilities, GrandstreamConfigEntry, PhoneSnapshot
-from .cti import Account, Line, LineState, PhoneStatus
-from .entity import GrandstreamEntity
-from .sensor_history import (
-    LAST_CALLER,
-    MISSED_CALLS,
-    LastCallerSensor,
-    MissedCallsSensor,
+from .calls import LastCaller
+from .coordinator import GrandstreamConfigEntry
+from .cti import (
+    Account,
+    Capabilities,
+    Line,
+    LineState,
+    PhoneSnapshot,
+    PhoneStatus,
+    remote_name,
+    unread_voicemail_key,
 )
+from .entity import GrandstreamEntity
 
 PARALLEL_UPDATES = 0
 
@@ -37,7 +44,7 @@ ACCOUNT_STATUS_OPTIONS = ["registered", "not_registered"]
 
 
 def _phone_status(snapshot: PhoneSnapshot) -> str:
-    status = snapshot.phone.status
+    status = snapshot.status
     return OTHER if status is PhoneStatus.UNKNOWN else status.value
 
 
@@ -80,7 +87,9 @@ class LineSensorEntityDescription(SensorEntityDescription):
 class AccountSensorEntityDescription(SensorEntityDescription):
     """A sensor about one configured SIP account."""
 
-    value_fn: Callable[[Account], StateType]
+    value_fn: Callable[[PhoneSnapshot, Account], StateType]
+    # Whether this phone has it for that account (found at setup).
+    exists_fn: Callable[[Capabilities, int], bool] = lambda _caps, _account: True
 
 
 PHONE_SENSORS = (
@@ -139,11 +148,26 @@ ACCOUNT_SENSORS = (
         device_class=SensorDeviceClass.ENUM,
         entity_category=EntityCategory.DIAGNOSTIC,
         options=ACCOUNT_STATUS_OPTIONS,
-        value_fn=lambda account: (
+        value_fn=lambda _snapshot, account: (
             "registered" if account.registered else "not_registered"
         ),
     ),
+    AccountSensorEntityDescription(
+        key="unread_voicemail",
+        translation_key="unread_voicemail",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda snapshot, account: _count(
+            snapshot.config.get(unread_voicemail_key(account.id))
+        ),
+        exists_fn=lambda caps, account: caps.voicemail(account),
+    ),
 )
+
+
+def _count(raw: str | None) -> int | None:
+    """Return a count the phone keeps as text, or None."""
+    value = (raw or "").strip()
+    return int(value) if value.isdigit() else None
 
 
 async def async_setup_entry(
@@ -171,6 +195,7 @@ async def async_setup_entry(
         for account in snapshot.accounts
         if account.configured
         for description in ACCOUNT_SENSORS
+        if description.exists_fn(coordinator.capabilities, account.id)
     )
     async_add_entities(entities)
 
@@ -267,4 +292,87 @@ class AccountSensor(GrandstreamEntity, SensorEntity):
     def native_value(self) -> StateType:
         """Return the sensor's state."""
         account = self._account
-        return None if account is None else self.entity_description.value_fn(account)
+        if account is None:
+            return None
+        return self.entity_description.value_fn(self.coordinator.data, account)
+
+
+LAST_CALLER = SensorEntityDescription(key="last_caller", translation_key="last_caller")
+MISSED_CALLS = SensorEntityDescription(
+    key="missed_calls",
+    translation_key="missed_calls",
+    state_class=SensorStateClass.TOTAL,
+)
+
+
+class CallHistorySensor(GrandstreamEntity, RestoreSensor):
+    """A sensor showing the phone's call history; it stays when the phone is away."""
+
+    def __init__(
+        self, entry: GrandstreamConfigEntry, description: SensorEntityDescription
+    ) -> None:
+        """Initialize the sensor."""
+        super().__init__(entry, description.key)
+        self.entity_description = description
+        self._history = entry.runtime_data.calls.history
+
+    @property
+    def available(self) -> bool:
+        """Return True: history is known whether or not the phone answers."""
+        return True
+
+    async def async_added_to_hass(self) -> None:
+        """Restore what the sensor showed, then follow the history."""
+        await super().async_added_to_hass()
+        await self._async_restore()
+        self.async_on_remove(self._history.listen(self.async_write_ha_state))
+
+    async def _async_restore(self) -> None:
+        """Take back the state from before the restart."""
+
+
+class LastCallerSensor(CallHistorySensor):
+    """The remote party of the last incoming call."""
+
+    async def _async_restore(self) -> None:
+        state = await self.async_get_last_state()
+        if state is not None:
+            self._history.restore(
+                last_caller=LastCaller.from_attributes(state.attributes)
+            )
+
+    @property
+    def native_value(self) -> str | None:
+        """Return the last caller, as the phone showed them."""
+        caller = self._history.last_caller
+        return None if caller is None else caller.display
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return number, name, line, whether answered, and when it started."""
+        caller = self._history.last_caller
+        return None if caller is None else caller.as_attributes()
+
+
+class MissedCallsSensor(CallHistorySensor):
+    """Missed calls since the last reset."""
+
+    async def _async_restore(self) -> None:
+        data = await self.async_get_last_sensor_data()
+        state = await self.async_get_last_state()
+        if data is None or not isinstance(data.native_value, int | float):
+            return
+        since = None
+        if state is not None and (reset := state.attributes.get("last_reset")):
+            since = dt_util.parse_datetime(str(reset))
+        self._history.restore(missed=int(data.native_value), missed_since=since)
+
+    @property
+    def native_value(self) -> int:
+        """Return how many calls were missed since the last reset."""
+        return self._history.missed
+
+    @property
+    def last_reset(self) -> datetime | None:
+        """Return when the count was last reset."""
+        return self._history.missed_since

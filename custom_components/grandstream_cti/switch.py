@@ -42,8 +42,8 @@ class DndSwitch(GrandstreamEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Turn do-not-disturb on."""
-        await self.coordinator.async_set_dnd(True)
+        await self.runtime.commands.set_dnd(True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn do-not-disturb off."""
-        await self.coordinator.async_set_dnd(False)
+        await self.runtime.commands.set_dnd(False)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from homeassistant.components.text import TextEntity, TextEntityDescription, TextMode
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .commands import dialable_number
 from .coordinator import GrandstreamConfigEntry
 from .entity import GrandstreamEntity
-from .numbers import dialable_number
 
 PARALLEL_UPDATES = 0
 
@@ -41,12 +40,11 @@ class DialNumberText(GrandstreamEntity, TextEntity):
     def __init__(self, entry: GrandstreamConfigEntry) -> None:
         """Initialize the dial box."""
         super().__init__(entry, DIAL_NUMBER.key)
-        self._runtime = entry.runtime_data
 
     @property
     def native_value(self) -> str:
         """Return the number in the box."""
-        return self._runtime.dial_number
+        return self.runtime.dial_number
 
     async def async_set_value(self, value: str) -> None:
         """Store a dialable number, or empty the box and say why not.
@@ -54,14 +52,9 @@ class DialNumberText(GrandstreamEntity, TextEntity):
         Emptied, not left as it was: the call button must never dial a
         number the user meant to replace.
         """
-        if not value.strip():
-            self._runtime.dial_number = ""
-            self.async_write_ha_state()
-            return
+        self.runtime.dial_number = ""
         try:
-            self._runtime.dial_number = dialable_number(value)
-        except ServiceValidationError:
-            self._runtime.dial_number = ""
-            raise
+            if value.strip():
+                self.runtime.dial_number = dialable_number(value)
         finally:
             self.async_write_ha_state()

@@ -221,6 +221,8 @@ async def test_make_call_lifecycle(
     session: aiohttp.ClientSession,
     client: GrandstreamCTIClient,
 ) -> None:
+    # Only a registered account may call ("Invalid Request" otherwise).
+    simulator.phone.set_registered(2, True)
     await client.make_call("+15555550100", account=2)
     log = await sim_log(simulator, session)
     assert log[-1]["function"] == "api-make_call"

@@ -197,7 +197,9 @@ async def assert_silent(
         with pytest.raises(error):
             await call()
     assert len(sim.requests) == before
-    assert client.password_rejected
+    assert client.password_rejected is issubclass(
+        error, GrandstreamCTIAuthenticationError
+    )
 
 
 # --- detection and login ---------------------------------------------------
@@ -303,13 +305,22 @@ async def test_wrong_password(
 async def test_wrong_password_locks_with_minutes(
     sim: PhoneSimulator, session: aiohttp.ClientSession
 ) -> None:
-    client = make_client(sim, session, password="wrong-s3cret")
+    """The phone locks: nothing is sent until the lock should be over, then once."""
+    now = [1000.0]
+    client = make_client(sim, session, password="wrong-s3cret", clock=lambda: now[0])
     with pytest.raises(GrandstreamCTILockedError) as err:
         await client.login()
+    # lockTime in minutes (WP826) or seconds (GSC/GDS): 5 minutes either way.
     assert err.value.minutes == 5
     assert "5 minutes" in str(err.value)
     assert len(sim.password_requests) == 1
     await assert_silent(sim, client, GrandstreamCTILockedError)
+    # A lock is not a wrong password: once it should be over, one more try.
+    now[0] += 5 * 60
+    sim.clock.advance(5 * 60 + 1)
+    with pytest.raises(GrandstreamCTILockedError):
+        await client.login()  # still wrong: this phone locks after one failure
+    assert len(sim.password_requests) == 2
 
 
 async def test_locked_phone_gets_no_password(
@@ -483,7 +494,8 @@ async def test_dnd(
     await client.set_dnd(True)
     assert sim.phone.dnd is True
     assert await client.get_dnd() is True
-    assert (await client.get_phone_status()).status is PhoneStatus.DND
+    # Phones answer no "dnd" phone status (captures): DND is its own key.
+    assert (await client.get_phone_status()).status is PhoneStatus.AVAILABLE
     sim.phone.set_dnd(False)  # turned off on the phone
     assert await client.get_dnd() is False
 

@@ -539,7 +539,7 @@ async def test_battery_as_user_is_a_permission_error(
                 },
             },
             WifiStatus(
-                signal=4, connected=True, ssid="Office", mac="00:0B:82:12:34:56"
+                signal=4, connected=True, ssid="Office", mac="00:0b:82:12:34:56"
             ),
         ),
         (

@@ -76,7 +76,6 @@ def assert_no_password(phone: FakePhone, nonce: str | None = None) -> None:
         (Reply("", status=401), Reply("", status=401), Reply("", status=401)),
         (NOT_FOUND, Reply(envelope("failed", "error")), Reply(envelope(True))),
         (NOT_FOUND, Reply("garbage"), Reply(envelope("", "success"))),
-        (NOT_FOUND, Reply(envelope({"phone_model": "x"}), status=500), NOT_FOUND),
         (NOT_FOUND, NOT_FOUND, Reply(envelope("nonce"), status=403)),
     ],
 )
@@ -109,6 +108,37 @@ async def test_passcode_phone(
     # Detected once.
     await detecting.get_phone_status()
     assert len(phone.hits_for(WILL_LOGIN)) == 1
+
+
+@pytest.mark.parametrize(
+    ("will_login", "values", "access"),
+    [
+        (Reply("", status=500), NOT_FOUND, NOT_FOUND),
+        (NOT_FOUND, Reply(envelope({"phone_model": "x"}), status=500), NOT_FOUND),
+        (NOT_FOUND, NOT_FOUND, Reply("", status=503)),
+        (Reply(envelope("ok")), NOT_FOUND, Reply("", status=500)),
+        (NOT_FOUND, NOT_FOUND, Reply("", status=429)),
+    ],
+)
+async def test_a_busy_phone_is_not_a_passcode_phone(
+    phone: FakePhone,
+    detecting: GrandstreamCTIClient,
+    will_login: Reply,
+    values: Reply,
+    access: Reply,
+) -> None:
+    """A glitch is not an absent API: 5xx (or 429) while detecting sends no password.
+
+    The caller is told the phone cannot be reached and tries again later.
+    """
+    phone.reply(WILL_LOGIN, will_login)
+    phone.reply(VALUES_GET, values)
+    phone.reply(ACCESS, access)
+    with pytest.raises(GrandstreamCTIConnectionError):
+        await detecting.get_phone_status()
+    assert detecting.api is None
+    assert_no_password(phone)
+    assert not phone.hits_for(PHONE_STATUS)
 
 
 async def test_passcode_phone_has_no_config(

@@ -15,6 +15,7 @@ import pytest
 
 from custom_components.grandstream_cti.cti import (
     ApiKind,
+    GrandstreamCTIApiChangedError,
     GrandstreamCTIAuthenticationError,
     GrandstreamCTIClient,
     GrandstreamCTIConnectionError,
@@ -176,16 +177,32 @@ async def test_plain_login(phone: FakePhone, make_client: ClientFactory) -> None
     assert password_hits(phone, fake) == [login]
 
 
-async def test_no_challenge_is_a_response_error(
-    phone: FakePhone, make_client: ClientFactory
+@pytest.mark.parametrize(
+    "reply", [Reply(envelope(True)), Reply("", status=404), Reply("<html>x</html>")]
+)
+async def test_no_challenge_means_another_api(
+    phone: FakePhone, make_client: ClientFactory, reply: Reply
 ) -> None:
+    """The proven challenge login is gone: no password, no other API tried."""
     SessionPhone(phone)
-    phone.respond(ACCESS, lambda hit: Reply(envelope(True)))
+    phone.respond(ACCESS, lambda hit: reply)
     client = make_client(api=CHALLENGE)
-    with pytest.raises(GrandstreamCTIResponseError, match="login challenge"):
+    with pytest.raises(GrandstreamCTIApiChangedError, match="login challenge"):
         await client.login()
     assert not logins(phone)
     assert not client.password_rejected
+    assert all(SECRET not in hit.text for hit in phone.hits)
+
+
+async def test_a_busy_challenge_is_a_connection_error(
+    phone: FakePhone, make_client: ClientFactory
+) -> None:
+    SessionPhone(phone)
+    phone.respond(ACCESS, lambda hit: Reply("", status=500))
+    client = make_client(api=CHALLENGE)
+    with pytest.raises(GrandstreamCTIConnectionError):
+        await client.login()
+    assert not logins(phone)
 
 
 async def test_login_body_as_a_json_string(
@@ -262,7 +279,9 @@ async def assert_nothing_more_sent(
             await call()
         raised.append(err.value)
     assert len(phone.hits) == sent
-    assert client.password_rejected
+    assert client.password_rejected is issubclass(
+        error, GrandstreamCTIAuthenticationError
+    )
     return raised
 
 

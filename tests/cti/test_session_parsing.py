@@ -11,6 +11,7 @@ import pytest
 
 from custom_components.grandstream_cti.cti import (
     Battery,
+    ConfigValue,
     GrandstreamCTIAuthenticationError,
     GrandstreamCTILockedError,
     GrandstreamCTIResponseError,
@@ -143,12 +144,17 @@ def test_parse_login_wrong(body: str, left: int | None) -> None:
     assert err.value.attempts_left == left
 
 
-@pytest.mark.parametrize(("lock_time", "minutes"), [(5, 5), ("10", 10), (None, None)])
+@pytest.mark.parametrize(
+    ("lock_time", "minutes"),
+    # Minutes on WP826, seconds in Grandstream's GDS/GSC library.
+    [(5, 5), ("10", 10), (60, 60), (300, 5), (301, 6), (None, None), (0, None)],
+)
 def test_parse_login_locked(lock_time: object, minutes: int | None) -> None:
     with pytest.raises(GrandstreamCTILockedError) as err:
         parse_login(env("locked", "error", lockTime=lock_time))
     assert err.value.minutes == minutes
-    assert err.value.attempts_left is None
+    # A lock is not a wrong password.
+    assert not isinstance(err.value, GrandstreamCTIAuthenticationError)
 
 
 @pytest.mark.parametrize("body", ["user is not allow", "User is not allowed"])
@@ -255,12 +261,14 @@ def test_parse_config_get_bad_is_redacted() -> None:
 def test_parse_values_get() -> None:
     text = env({"P67": "c0:74:ad:00:00:01", "68": "1.0.7.70", "phone_model": "GXP1625"})
     assert parse_values_get(text, ["P67", "P68", "phone_model", "P1"]) == {
-        "67": "c0:74:ad:00:00:01",
-        "68": "1.0.7.70",
-        "phone_model": "GXP1625",
-        "1": "",
+        "67": ConfigValue("c0:74:ad:00:00:01", answered=True),
+        "68": ConfigValue("1.0.7.70", answered=True),
+        "phone_model": ConfigValue("GXP1625", answered=True),
+        "1": ConfigValue(""),
     }
-    assert parse_values_get(env({"P1": 3}), ["1"]) == {"1": "3"}
+    assert parse_values_get(env({"P1": 3}), ["1"]) == {
+        "1": ConfigValue("3", answered=True)
+    }
 
 
 @pytest.mark.parametrize(

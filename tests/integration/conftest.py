@@ -32,7 +32,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.grandstream_cti.const import CONF_MAC_SOURCE, DOMAIN
+from custom_components.grandstream_cti.const import CONF_MAC_SOURCE, CONF_PUSH, DOMAIN
 from simulator import PhoneSimulator
 
 PASSCODE = "admin"
@@ -74,16 +74,29 @@ async def unreachable_local_url(hass: HomeAssistant) -> None:
     await async_process_ha_core_config(hass, {"internal_url": "http://127.0.0.1:9"})
 
 
+# Tests of what polling alone shows: the entry without push.
+NO_PUSH = pytest.mark.parametrize("entry_options", [{CONF_PUSH: False}])
+
+
 @pytest.fixture
-def mock_config_entry(simulator: PhoneSimulator) -> MockConfigEntry:
+def entry_options() -> dict[str, Any]:
+    """Return the entry's options; parametrize to change them."""
+    return {}
+
+
+@pytest.fixture
+def mock_config_entry(
+    simulator: PhoneSimulator, entry_options: dict[str, Any]
+) -> MockConfigEntry:
     """Return a config entry for the simulated phone (not yet added)."""
     return MockConfigEntry(
+        options=entry_options,
         domain=DOMAIN,
         title="GRP2614 Alice",
         unique_id=MAC,
         entry_id=ENTRY_ID,
         version=1,
-        minor_version=2,
+        minor_version=3,
         data={
             CONF_HOST: "127.0.0.1",
             CONF_PORT: simulator.port,
@@ -171,10 +184,11 @@ def describe_entities(hass: HomeAssistant, entry_id: str) -> dict[str, Any]:
     return picture
 
 
-async def poll(hass: HomeAssistant, seconds: float = 61) -> None:
+async def poll(hass: HomeAssistant, seconds: float = 80) -> None:
     """Let the polling timer fire and wait for the refresh it starts.
 
-    61 s: past the longest back-off, so a poll is due whatever happened before.
+    80 s: past the longest back-off and the latest heartbeat slot (1.5 x 50 s),
+    so a poll is due whatever happened before.
     """
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
     await hass.async_block_till_done(wait_background_tasks=True)

@@ -381,14 +381,14 @@ async def test_announce_quiet_hours(
     announced: bool,
 ) -> None:
     """Within quiet hours nothing is said, across midnight too."""
-    # A poll is driven 61 s ahead: ring 61 s before the time under test.
+    # A poll is driven 80 s ahead: ring 80 s before the time under test.
     # Tomorrow: the clock only moves forward (timers are due by then).
     local_now = datetime.combine(
         dt_util.now().date() + timedelta(days=1),
         now,
         tzinfo=dt_util.get_default_time_zone(),
     )
-    freezer.move_to(local_now - timedelta(seconds=61))
+    freezer.move_to(local_now - timedelta(seconds=80))
     speak = async_mock_service(hass, "tts", "speak")
     await set_up_automation(
         ANNOUNCE,
@@ -562,7 +562,7 @@ class MediaActions:
     async def poll_until_called(self, service: str) -> None:
         """Drive a poll and wait until the automation calls `service`."""
         self._called[service].clear()
-        async_fire_time_changed(self.hass, dt_util.utcnow() + timedelta(seconds=61))
+        async_fire_time_changed(self.hass, dt_util.utcnow() + timedelta(seconds=80))
         async with asyncio.timeout(EVENT_TIMEOUT):
             await self._called[service].wait()
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.grandstream_cti.call_events import (
+from custom_components.grandstream_cti.cti import (
     CallEvent,
     CallEventType,
+    Line,
+    LineState,
     call_events,
     remote_name,
 )
-from custom_components.grandstream_cti.cti import Line, LineState
 
 
 def _line(

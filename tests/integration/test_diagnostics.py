@@ -17,7 +17,7 @@ from syrupy.filters import props
 
 from simulator import PhoneSimulator, SimulatorConfig
 
-from .conftest import MAC, poll
+from .conftest import MAC, WEBHOOK_ID, poll
 
 PASSWORD = "diag-S3cret"
 
@@ -63,3 +63,33 @@ async def test_diagnostics(
     text = json.dumps(diagnostics)
     for secret in (PASSWORD, "127.0.0.1", MAC, "1001", "+15555550100", "Carol"):
         assert secret not in text
+
+
+@pytest.mark.parametrize(
+    "simulator_config",
+    [
+        SimulatorConfig(profile=profile, passcode=PASSWORD)
+        for profile in ("grp2614", "gxp2170", "gxp1625", "wp826", "gsc3516")
+    ],
+    ids=["grp2614", "gxp2170", "gxp1625", "wp826", "gsc3516"],
+    indirect=True,
+)
+async def test_no_secret_in_any_familys_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    simulator: PhoneSimulator,
+) -> None:
+    """Neither the password, a session id nor the webhook id, on any family.
+
+    GXP16xx answers configuration reads with the full Action URLs (which
+    carry the webhook id) under their keys, not under a "value" field.
+    """
+    assert init_integration.runtime_data.push.slots
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
+    text = json.dumps(diagnostics)
+    secrets = [PASSWORD, WEBHOOK_ID, *simulator.sessions.sessions]
+    assert all(secret not in text for secret in secrets)
+    assert "/api/webhook/" in text or simulator.profile.name != "gxp1625"

@@ -14,7 +14,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from simulator import PhoneSimulator, SimulatorConfig
 
-from .conftest import describe_entities, entity_id, poll
+from .conftest import NO_PUSH, describe_entities, entity_id, poll
 
 
 @pytest.fixture
@@ -100,6 +100,7 @@ async def test_remote_party_with_names(
     assert state.attributes["remote_name"] == "Carol Caller"
 
 
+@NO_PUSH
 async def test_phone_status_shapes(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: PhoneSimulator
 ) -> None:
@@ -127,6 +128,7 @@ async def test_idle_lines_have_no_account(
     assert {line.account for line in lines} == {None}
 
 
+@NO_PUSH
 async def test_dnd_switch(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: PhoneSimulator
 ) -> None:
@@ -177,6 +179,7 @@ class TestWifiHandset:
     def simulator_config(self) -> SimulatorConfig:
         return SimulatorConfig(profile="wp826")
 
+    @NO_PUSH
     async def test_battery_and_signal(
         self,
         hass: HomeAssistant,
@@ -214,6 +217,7 @@ class TestWifiHandset:
         assert {"wifi_signal", "dnd"} <= keys
 
 
+@NO_PUSH
 async def test_account_registration_follows_the_phone(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: PhoneSimulator
 ) -> None:

@@ -25,7 +25,7 @@ from custom_components.grandstream_cti.cti import (
     GrandstreamCTIUserNotAllowedError,
     GrandstreamCTIWriteRejectedError,
 )
-from custom_components.grandstream_cti.errors import explain
+from custom_components.grandstream_cti.explain import explain
 from custom_components.grandstream_cti.identity import async_mac_from_network
 
 GETMAC = "custom_components.grandstream_cti.identity.get_mac_address"

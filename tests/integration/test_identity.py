@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -16,7 +16,7 @@ from homeassistant.const import (
     CONF_WEBHOOK_ID,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -102,18 +102,14 @@ class TestPasscodePhone:
         if expected:
             assert entry.data[CONF_MAC_SOURCE] == "arp"
 
-    async def test_push_mac_is_a_hint(
+    async def test_push_mac_is_no_identity(
         self,
         hass: HomeAssistant,
         mock_config_entry: MockConfigEntry,
         simulator: PhoneSimulator,
         hass_client_no_auth: ClientSessionGenerator,
     ) -> None:
-        """A push's MAC keys an unkeyed entry, but never as a device connection.
-
-        A later "add phone" for the phone that really has that MAC adds it;
-        the old entry keeps its host and password and loses the key.
-        """
+        """A push's MAC never keys an entry: anyone can send it."""
         assert await async_setup_component(hass, "webhook", {})
         entry = _unkeyed(mock_config_entry, hass)
         await _set_up(hass, entry)
@@ -122,50 +118,26 @@ class TestPasscodePhone:
             f"/api/webhook/{WEBHOOK_ID}?event=registered&mac={OTHER_MAC.replace(':', '')}"
         )
         await hass.async_block_till_done(wait_background_tasks=True)
-        assert entry.unique_id == OTHER_MAC
-        assert entry.data[CONF_MAC_SOURCE] == "push"
+        assert entry.unique_id is None
+        assert CONF_MAC_SOURCE not in entry.data
         assert phone_device(hass).connections == set()
 
-        # The phone that really is OTHER_MAC, added by hand, proves it.
-        other = PhoneSimulator(SimulatorConfig(mac=OTHER_MAC.upper()))
-        await other.start()
-        try:
-            result = await hass.config_entries.flow.async_init(
-                DOMAIN, context={"source": SOURCE_USER}
-            )
-            result = await hass.config_entries.flow.async_configure(
-                result["flow_id"],
-                {
-                    CONF_HOST: "127.0.0.1",
-                    CONF_PORT: other.port,
-                    CONF_SSL: False,
-                    CONF_VERIFY_SSL: False,
-                    CONF_USERNAME: "admin",
-                    CONF_PASSWORD: "admin",
-                },
-            )
-            await hass.async_block_till_done(wait_background_tasks=True)
-        finally:
-            await other.stop()
-        assert result["type"] == "create_entry"
-        assert result["result"].unique_id == OTHER_MAC
-        assert entry.unique_id is None
-        assert entry.data[CONF_PORT] == simulator.port
-        assert entry.data[CONF_PASSWORD] == "admin"
 
-
-async def test_a_hint_never_outranks_the_phone(
+async def test_a_push_naming_another_phone_is_dropped(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
+    simulator: PhoneSimulator,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    """A push naming another MAC does not re-key a phone that proved its own."""
+    """A push naming another MAC neither re-keys the entry nor makes it read."""
     assert await async_setup_component(hass, "webhook", {})
     mock_config_entry.add_to_hass(hass)
     await _set_up(hass, mock_config_entry)
+    requests = len(simulator.requests)
     client = await hass_client_no_auth()
     await client.get(f"/api/webhook/{WEBHOOK_ID}?event=registered&mac=000b82aabbcc")
     await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(simulator.requests) == requests
     assert mock_config_entry.unique_id == MAC
     assert mock_config_entry.data[CONF_MAC_SOURCE] == "phone"
 
@@ -173,13 +145,36 @@ async def test_a_hint_never_outranks_the_phone(
 async def test_another_phone_at_the_address(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, simulator: PhoneSimulator
 ) -> None:
-    """A different phone answering at a known phone's address is refused."""
+    """A different phone answering at a known phone's address is refused.
+
+    Its login tells another MAC: the session it gave is ended, nothing more
+    is sent, and the user is told which phone answers there.
+    """
     simulator.phone.mac = OTHER_MAC.upper()
     mock_config_entry.add_to_hass(hass)
     await _set_up(hass, mock_config_entry)
     assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
-    assert mock_config_entry.reason is not None
+    assert mock_config_entry.error_reason_translation_key == "wrong_device"
     assert mock_config_entry.unique_id == MAC
+    assert len(simulator.password_requests) == 1
+    assert not simulator.sessions.sessions
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"wrong_device_{mock_config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders["mac"] == OTHER_MAC
+
+
+async def test_the_network_shows_another_phone(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, simulator: PhoneSimulator
+) -> None:
+    """The neighbour table shows another phone's MAC at the address: no password."""
+    mock_config_entry.add_to_hass(hass)
+    with patch(GETMAC, return_value=OTHER_MAC):
+        await _set_up(hass, mock_config_entry)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert mock_config_entry.error_reason_translation_key == "wrong_device"
+    assert simulator.password_requests == []
 
 
 async def test_firmware_follows_the_phone(
@@ -214,7 +209,7 @@ async def test_migration_from_1_1(
     entry.add_to_hass(hass)
     await _set_up(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
-    assert entry.minor_version == 2
+    assert entry.minor_version == 3
     assert entry.data[CONF_HOST] == "127.0.0.1"
     assert entry.data[CONF_USERNAME] == "admin"
     assert len(entry.data[CONF_WEBHOOK_ID]) > 20

@@ -3,24 +3,23 @@
 Phones lock web logins after 5 failures. Every attempt (setup, poll, push,
 command, reload, flow submit) sends at most one request with a password not
 yet known to work; once the phone rejected it, nothing more goes out with it
-until the user enters a new one.
+until the user enters a new one, however many requests were already waiting.
 """
 
 from __future__ import annotations
 
-from unittest.mock import patch
+import asyncio
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.grandstream_cti.const import DOMAIN
-from custom_components.grandstream_cti.domain_data import DATA_KEY, domain_data
+from custom_components.grandstream_cti.const import CONF_REJECTED, DOMAIN
 from simulator import PhoneSimulator, SimulatorConfig
 
 from .conftest import password_requests, phone_device, poll
@@ -74,8 +73,8 @@ async def test_wrong_password_at_setup_costs_one_request(
     assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
     assert password_requests(simulator) == 1
     assert _reauth_flows(hass, mock_config_entry)
+    assert mock_config_entry.data[CONF_REJECTED] is True
     # The webhook is gone: a push does nothing.
-    assert domain_data(hass).webhooks == {}
     await _push(hass_client_no_auth, mock_config_entry)
     for _ in range(3):
         await poll(hass)
@@ -89,10 +88,10 @@ async def test_password_changed_while_loaded(
     simulator: PhoneSimulator,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    """The next poll tries once; the entry ends in setup-error asking the user.
+    """The next poll tries once and asks the user; then nothing reaches the phone.
 
-    Its own reload sends nothing; later polls, pushes and actions send
-    nothing either.
+    Polling stops, pushes and actions send nothing, and no reload is
+    scheduled that could try again.
     """
     assert await async_setup_component(hass, "webhook", {})
     device = phone_device(hass)
@@ -101,45 +100,57 @@ async def test_password_changed_while_loaded(
     before = password_requests(simulator)
     await poll(hass)
     assert password_requests(simulator) == before + 1
-    assert init_integration.state is ConfigEntryState.SETUP_ERROR
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert init_integration.runtime_data.client.password_rejected
+    assert init_integration.data[CONF_REJECTED] is True
     assert _reauth_flows(hass, init_integration)
-    assert domain_data(hass).webhooks == {}
+    requests = len(simulator.requests)
 
     await _push(hass_client_no_auth, init_integration)
     await poll(hass)
     await poll(hass)
-    with pytest.raises(ServiceValidationError):
+    with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
             DOMAIN, "end_call", {"device_id": device.id}, blocking=True
         )
+    assert err.value.translation_key in ("invalid_auth", "invalid_auth_attempts")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(simulator.requests) == requests
     assert password_requests(simulator) == before + 1
-    assert len(simulator.password_requests) - before == 1
 
 
-async def test_commands_send_nothing_once_rejected(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    simulator: PhoneSimulator,
+async def test_concurrent_actions_cost_one_request(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: PhoneSimulator
 ) -> None:
-    """Between the rejection and the entry's reload, commands fail at once."""
+    """Ten actions at once after the password changed: one failed request or login.
+
+    A rejection stops every request already waiting for its turn.
+    """
     device = phone_device(hass)
     simulator.update_config({"passcode": NEW_PASSWORD})
     simulator.sessions.expire_all()
     before = password_requests(simulator)
-    # Hold the entry loaded after the rejection, to act in that window.
-    with patch.object(hass.config_entries, "async_schedule_reload"):
-        await poll(hass)
-        assert init_integration.state is ConfigEntryState.LOADED
-        assert init_integration.runtime_data.client.password_rejected
-        requests = len(simulator.requests)
-        with pytest.raises(HomeAssistantError) as err:
-            await hass.services.async_call(
-                DOMAIN, "end_call", {"device_id": device.id}, blocking=True
+    failures = simulator.auth_failures
+    results = await asyncio.gather(
+        *(
+            hass.services.async_call(
+                DOMAIN,
+                "send_keys",
+                {"device_id": device.id, "keys": "1"},
+                blocking=True,
             )
-        assert err.value.translation_key in ("invalid_auth", "invalid_auth_attempts")
-        assert len(simulator.requests) == requests
+            for _ in range(10)
+        ),
+        return_exceptions=True,
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert all(isinstance(result, HomeAssistantError) for result in results)
+    assert password_requests(simulator) == before + 1
+    assert simulator.auth_failures == failures + 1
+    assert init_integration.runtime_data.client.password_rejected
+    # However often the user's automations try, nothing more goes out.
+    for _ in range(3):
         await poll(hass)
-        assert len(simulator.requests) == requests
     assert password_requests(simulator) == before + 1
 
 
@@ -160,7 +171,6 @@ async def test_restart_tries_once(
 ) -> None:
     """After a restart (nothing remembered) the setup tries once, no more."""
     await _setup_with_wrong_password(hass, mock_config_entry)
-    del hass.data[DATA_KEY]
     await hass.config_entries.async_reload(mock_config_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert password_requests(simulator) == 2
@@ -173,7 +183,7 @@ async def test_reauth_with_the_new_password(
     simulator.update_config({"passcode": NEW_PASSWORD})
     simulator.sessions.expire_all()
     await poll(hass)
-    assert init_integration.state is ConfigEntryState.SETUP_ERROR
+    assert init_integration.runtime_data.client.password_rejected
     flow = _reauth_flows(hass, init_integration)[0]
     failures = simulator.auth_failures
     logins = password_requests(simulator)
@@ -185,9 +195,7 @@ async def test_reauth_with_the_new_password(
     assert result["type"] == "abort"
     assert result["reason"] == "reauth_successful"
     assert init_integration.state is ConfigEntryState.LOADED
-    assert not domain_data(hass).is_rejected(
-        init_integration.entry_id, init_integration.data
-    )
+    assert CONF_REJECTED not in init_integration.data
     await poll(hass)
     assert init_integration.state is ConfigEntryState.LOADED
     assert simulator.auth_failures == failures

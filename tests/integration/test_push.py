@@ -24,15 +24,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.grandstream_cti import coordinator as coordinator_module
+from custom_components.grandstream_cti import commands as commands_module
 from custom_components.grandstream_cti.const import CONF_PUSH, DOMAIN
 from custom_components.grandstream_cti.coordinator import GrandstreamCoordinator
-from custom_components.grandstream_cti.domain_data import domain_data
-from custom_components.grandstream_cti.push import (
-    _resolve,
-    action_urls,
-    webhook_base_url,
-)
+from custom_components.grandstream_cti.identity import async_addresses
+from custom_components.grandstream_cti.push import action_urls, webhook_url
 from simulator import PhoneSimulator, SimulatorConfig
 
 from .conftest import ENTRY_ID, WEBHOOK_ID, collect_call_events, entity_id, poll
@@ -80,7 +76,7 @@ async def test_slots_hold_the_entrys_urls(
     hass: HomeAssistant, push_entry: MockConfigEntry, simulator: PhoneSimulator
 ) -> None:
     """The phone's slots hold this entry's URLs, read back; the runtime knows."""
-    slots = push_entry.runtime_data.push_slots
+    slots = push_entry.runtime_data.push.slots
     assert set(slots) >= {"P8310", "P8312", "P8313", "P8314", "P8315"}
     store = simulator.store
     assert store.value("8310") == slots["P8310"]
@@ -136,7 +132,7 @@ async def test_push_and_polling_give_the_same_events(
 
     by_push = await one_call(lambda: _pushed(hass, simulator))
     simulator.set_action_url("", {})
-    for key in push_entry.runtime_data.push_slots:
+    for key in push_entry.runtime_data.push.slots:
         simulator.store.write(key.removeprefix("P"), "", "admin")
     by_polling = await one_call(lambda: poll(hass))
     assert [event["type"] for event in by_push] == ["incoming", "answered", "ended"]
@@ -197,7 +193,7 @@ async def test_push_from_another_address(
             assert await response.text() == ""
     await hass.async_block_till_done(wait_background_tasks=True)
     assert fired == []
-    assert push_entry.runtime_data.coordinator.last_push is None
+    assert push_entry.runtime_data.push.last_push is None
     assert caplog.text.count("127.0.0.2") == 1
     issue = issue_registry.async_get_issue(DOMAIN, OTHER_ADDRESS_ISSUE)
     assert issue is not None
@@ -237,23 +233,11 @@ async def test_registration_push_reads_everything(
     assert fired == []
 
 
-async def _reads_done(coordinator: GrandstreamCoordinator) -> None:
-    """Return once no read runs and none waits (without polling)."""
-    while True:
-        if (queued := coordinator._queued) is not None:
-            await asyncio.shield(queued)
-            continue
-        async with coordinator._read_lock:
-            pass
-        if coordinator._queued is None:
-            return
-
-
 async def _release_reads(
     simulator: PhoneSimulator, coordinator: GrandstreamCoordinator
 ) -> None:
     """Move the slow phone's clock until the coordinator's reads are done."""
-    done = asyncio.ensure_future(_reads_done(coordinator))
+    done = asyncio.ensure_future(coordinator.reads.idle())
     while not done.done():
         held = asyncio.ensure_future(
             simulator.wait_until(lambda: simulator.pausing > 0)
@@ -352,7 +336,7 @@ class TestSlowPhone:
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         """The action returns once the phone ran the command; states follow later."""
-        monkeypatch.setattr(coordinator_module, "COMMAND_READ_WAIT", 0.05)
+        monkeypatch.setattr(commands_module, "COMMAND_READ_WAIT", 0.05)
         simulator.phone.incoming("+15555550100")
         await poll(hass)
         status = entity_id(hass, "sensor", "phone_status")
@@ -424,13 +408,13 @@ async def test_no_local_url_issue(
 async def test_loopback_url_does_not_serve_a_network_phone(hass: HomeAssistant) -> None:
     """A phone elsewhere cannot reach Home Assistant's localhost."""
     await async_process_ha_core_config(hass, {"internal_url": "http://127.0.0.1:8123"})
-    assert webhook_base_url(hass, WEBHOOK_ID, "192.168.1.50") is None
-    assert webhook_base_url(hass, WEBHOOK_ID, "127.0.0.1") == (
+    assert webhook_url(hass, WEBHOOK_ID, "192.168.1.50") is None
+    assert webhook_url(hass, WEBHOOK_ID, "127.0.0.1") == (
         f"http://127.0.0.1:8123/api/webhook/{WEBHOOK_ID}"
     )
     await async_process_ha_core_config(hass, {"internal_url": "http://localhost:8123"})
-    assert webhook_base_url(hass, WEBHOOK_ID, "phone.lan") is None
-    assert webhook_base_url(hass, WEBHOOK_ID, "localhost") is not None
+    assert webhook_url(hass, WEBHOOK_ID, "phone.lan") is None
+    assert webhook_url(hass, WEBHOOK_ID, "localhost") is not None
 
 
 async def test_turning_push_off(
@@ -446,11 +430,11 @@ async def test_turning_push_off(
     )
     await hass.async_block_till_done(wait_background_tasks=True)
     assert push_entry.state is ConfigEntryState.LOADED
-    assert push_entry.runtime_data.push_enabled is False
+    assert push_entry.runtime_data.push.enabled is False
     simulator.phone.incoming("100")
     await simulator.pusher.wait()
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert push_entry.runtime_data.coordinator.last_push is None
+    assert push_entry.runtime_data.push.last_push is None
     await poll(hass)
     assert hass.states.get(entity_id(hass, "binary_sensor", "ringing")).state == "on"
     assert issue_registry.async_get_issue(DOMAIN, NO_URL_ISSUE) is None
@@ -461,8 +445,8 @@ def test_action_urls_fit_the_phone() -> None:
     base = f"http://192.168.100.200:8123/api/webhook/{WEBHOOK_ID}"
     urls = action_urls(base)
     assert "P8310" in urls
-    assert all(len(url) <= 256 for _, url in urls.values())
-    assert all(" " not in url for _, url in urls.values())
+    assert all(len(url) <= 256 for url in urls.values())
+    assert all(" " not in url for url in urls.values())
 
 
 async def test_passcode_phone_flow_shows_the_action_urls(
@@ -498,10 +482,11 @@ async def test_passcode_phone_flow_shows_the_action_urls(
 
 async def test_push_resolves_host_names(hass: HomeAssistant) -> None:
     """A phone added by name is matched by the addresses its name has."""
-    assert "127.0.0.1" in await _resolve(hass, "localhost")
-    assert await _resolve(hass, "[::1]") == {"::1"}
+    assert "127.0.0.1" in await async_addresses(hass, "localhost")
+    assert await async_addresses(hass, "[::1]") == {"::1"}
+    assert await async_addresses(hass, "::ffff:127.0.0.1") == {"127.0.0.1"}
     with patch.object(hass.loop, "getaddrinfo", side_effect=OSError):
-        assert await _resolve(hass, "phone.lan") == set()
+        assert await async_addresses(hass, "phone.lan") == {"phone.lan"}
 
 
 async def test_webhook_of_a_disabled_entry_goes_away(
@@ -524,12 +509,12 @@ async def test_webhook_of_a_disabled_entry_goes_away(
         mock_config_entry.entry_id, ConfigEntryDisabler.USER
     )
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert WEBHOOK_ID in domain_data(hass).webhooks
+    assert WEBHOOK_ID in hass.data["webhook"]
     async with (
         aiohttp.ClientSession() as session,
         session.get(f"{ha_url}/api/webhook/{WEBHOOK_ID}?event=incoming_call"),
     ):
         pass
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert domain_data(hass).webhooks == {}
+    assert WEBHOOK_ID not in hass.data["webhook"]
     assert mock_config_entry.state is ConfigEntryState.NOT_LOADED

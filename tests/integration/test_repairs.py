@@ -13,6 +13,7 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components import grandstream_cti as integration
 from custom_components.grandstream_cti.const import DOCS_PREPARE_PHONE, DOMAIN
 from simulator import PhoneSimulator, SimulatorConfig
 
@@ -100,12 +101,12 @@ class TestPasscodePhone:
         assert issue_registry.async_get_issue(DOMAIN, CTI_ISSUE) is not None
 
     @pytest.mark.parametrize(
-        ("read_share", "key", "issue"),
+        ("slow_phone", "key", "issue"),
         [
-            # Reads answer at once but the command hangs: the pop-up.
-            (0.0, "command_timeout_popup", True),
-            # Everything is slow: a slow phone, not the pop-up.
-            (1.0, "timeout", False),
+            # A read right after answers at once but the command hung: the pop-up.
+            (False, "command_timeout_popup", True),
+            # The read after it hangs too: a slow phone, not the pop-up.
+            (True, "command_timeout", False),
         ],
     )
     async def test_command_timeout(
@@ -114,23 +115,25 @@ class TestPasscodePhone:
         init_integration: MockConfigEntry,
         simulator: PhoneSimulator,
         issue_registry: ir.IssueRegistry,
-        read_share: float,
+        monkeypatch: pytest.MonkeyPatch,
+        slow_phone: bool,
         key: str,
         issue: bool,
     ) -> None:
         """A command that times out blames the pop-up only when reads are quick.
 
-        The pop-up holds the command until the test's (never advanced)
-        simulator clock says it timed out, so the client's own short timeout
-        is what ends it; how long the last read took is set, not measured.
+        The phone holds the command (and, when slow, every answer) until the
+        simulator's clock moves, which it never does here: the client's own
+        timeout ends it, shortened for the test.
         """
-        client = init_integration.runtime_data.client
-        coordinator = init_integration.runtime_data.coordinator
-        client._transport.timeout = 0.5
         simulator.phone.incoming("100")
         await poll(hass)
+        monkeypatch.setattr(integration, "REQUEST_TIMEOUT", 2.0)
+        await hass.config_entries.async_reload(init_integration.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
         await control(simulator, "config", {"popup_confirmation": True})
-        coordinator._last_read_seconds = read_share * client.timeout
+        if slow_phone:
+            simulator.set_fault("latency", 60)
         with pytest.raises(HomeAssistantError) as err:
             await _action(hass, "accept_call")
         assert err.value.translation_key == key
@@ -138,6 +141,7 @@ class TestPasscodePhone:
             issue
         )
         simulator.confirm(False)
+        simulator.set_fault("none")
 
         await control(simulator, "config", {"popup_confirmation": False})
         await _action(hass, "accept_call")

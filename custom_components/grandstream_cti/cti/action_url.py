@@ -6,9 +6,13 @@ The phone calls a configured URL (one field per event, `P8304`...) with
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 from urllib.parse import unquote
+
+from .settings import ConfigValue
 
 
 class ActionUrlEvent(StrEnum):
@@ -130,3 +134,39 @@ def parse_action_url_event(params: dict[str, str]) -> ActionUrlEvent | None:
         return ActionUrlEvent(params.get(EVENT_PARAMETER, ""))
     except ValueError:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class SlotPlan:
+    """What to write into a phone's Action URL keys (keys without the P)."""
+
+    # The URLs to write (free slots, or slots already ours).
+    write: dict[str, str]
+    # Keys another system uses: left alone.
+    taken: tuple[str, ...]
+    # Keys the phone does not have (no alias, no value): not a failure.
+    missing: tuple[str, ...]
+
+
+def plan_action_url_slots(
+    current: Mapping[str, ConfigValue],
+    wanted: Mapping[str, str],
+    ours: Callable[[str], bool],
+) -> SlotPlan:
+    """Decide which of the wanted keys get our URL.
+
+    current: the phone's answer for those keys; ours: whether a value is one
+    of our URLs (this entry's, or a stale one we may reclaim).
+    """
+    write: dict[str, str] = {}
+    taken: list[str] = []
+    missing: list[str] = []
+    for key, url in wanted.items():
+        slot = current.get(key, ConfigValue(""))
+        if not slot.exists:
+            missing.append(key)
+        elif slot.value.strip() and not ours(slot.value):
+            taken.append(key)
+        else:
+            write[key] = url
+    return SlotPlan(write, tuple(sorted(taken)), tuple(missing))

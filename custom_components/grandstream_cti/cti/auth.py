@@ -6,34 +6,47 @@ Two ways, one contract (`Auth.send`):
 * `SessionAuth`: the web session API: one login (challenge or plain), then a
   `sid` in a cookie, the form of POSTs and the query of GETs.
 
-Both keep the lockout rules (web accounts lock after 5 failures):
+The rules, whatever the timing:
 
 * A password not yet known to work goes out in **one** request; requests made
   meanwhile wait for its answer (passcode: the first request; session: the
   login).
-* Once the phone rejects the password, nothing more is sent with it: every
-  call raises the same error without I/O (`rejected`).
+* Once the phone rejects the password, or a login shows another phone's MAC,
+  nothing more is sent (`stopped`): every call raises the same error without
+  I/O, including requests that were already waiting for their lane.
+* A lock is not a wrong password: while the phone says it is locked, the
+  password is not sent; once the lock should be over it is tried once.
 * A session that expires is renewed by **one** login, shared by every request
   that saw it expire; if the request then still fails, the account may not do
-  it (a permission error), never a loop.
+  it (a permission error), never a loop. When the session is taken by another
+  login soon after each of ours (phones with one session per account), logins
+  back off to one per `CONTESTED_LOGIN_EVERY`.
 """
 
 from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 import copy
 from dataclasses import dataclass, field
 import logging
+import math
+import time
 from typing import Final
 
 from .errors import (
+    GrandstreamCTIApiChangedError,
     GrandstreamCTIAuthenticationError,
+    GrandstreamCTIConnectionError,
+    GrandstreamCTIError,
     GrandstreamCTILockedError,
     GrandstreamCTIPermissionError,
     GrandstreamCTIResponseError,
+    GrandstreamCTISessionTakenError,
+    GrandstreamCTIWrongDeviceError,
 )
+from .mac import normalize_mac
 from .models import LoginVariant, SessionInfo
 from .parsing import MESSAGE_AUTHENTICATION, loads_lenient
 from .session_parsing import (
@@ -65,6 +78,14 @@ METHOD_GET: Final = "GET"
 METHOD_POST: Final = "POST"
 METHOD_PUT: Final = "PUT"
 
+type Clock = Callable[[], float]
+# A session that dies this soon after our login was taken by another login:
+# every idle timeout known is longer than the interval we read at.
+TAKEN_WITHIN: Final = 120.0
+# Sessions taken in a row before logins back off, and how far.
+TAKEN_IN_A_ROW: Final = 2
+CONTESTED_LOGIN_EVERY: Final = 300.0
+
 
 @dataclass(frozen=True, slots=True)
 class Call:
@@ -92,32 +113,47 @@ class Call:
 
 
 class Auth(abc.ABC):
-    """Sends calls with the password; remembers if the phone rejected it."""
+    """Sends calls with the password; stops for good on a rejection."""
 
-    def __init__(self, transport: Transport, password: str) -> None:
+    def __init__(
+        self, transport: Transport, password: str, *, clock: Clock = time.monotonic
+    ) -> None:
         """Keep the transport and the password (never logged)."""
         self._transport = transport
         self._password = password
-        self.rejected: GrandstreamCTIAuthenticationError | None = None
+        self._clock = clock
+        # Why nothing more is sent: the phone rejected the password, or
+        # another phone answers at the address.
+        self.stopped: GrandstreamCTIError | None = None
+
+    @property
+    def rejected(self) -> bool:
+        """Return True once the phone rejected the password."""
+        return isinstance(self.stopped, GrandstreamCTIAuthenticationError)
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """Return what must never show in messages or logs."""
         return (self._password,)
 
-    def check_rejected(self) -> None:
-        """Raise (a copy of) the rejection if the phone rejected the password."""
-        if self.rejected is not None:
-            raise copy.copy(self.rejected)
+    def stopped_error(self) -> GrandstreamCTIError | None:
+        """Return a fresh copy of the reason nothing is sent, if any."""
+        return None if self.stopped is None else copy.copy(self.stopped)
 
-    def reject(self, error: GrandstreamCTIAuthenticationError) -> None:
-        """Remember that the phone rejected the password; nothing more is sent."""
-        if self.rejected is None:
+    def check_stopped(self) -> None:
+        """Raise (a copy of) the reason nothing is sent, if any."""
+        if (error := self.stopped_error()) is not None:
+            raise error
+
+    def stop(self, error: GrandstreamCTIError) -> None:
+        """Send nothing more: the password was rejected, or this is another phone."""
+        if self.stopped is None:
             _LOGGER.debug(
-                "%s: password rejected; nothing more is sent with it",
+                "%s: %s; nothing more is sent",
                 self._transport.base_url,
+                type(error).__name__,
             )
-        self.rejected = error
+            self.stopped = error
 
     @abc.abstractmethod
     async def send(self, call: Call, *, expect_drop: bool = False) -> Answer | None:
@@ -145,24 +181,29 @@ class Auth(abc.ABC):
 class PasscodeAuth(Auth):
     """The passcode CTI API: the password in every request's query string."""
 
-    def __init__(self, transport: Transport, password: str) -> None:
+    def __init__(
+        self, transport: Transport, password: str, *, clock: Clock = time.monotonic
+    ) -> None:
         """Start with a password not yet known to work."""
-        super().__init__(transport, password)
+        super().__init__(transport, password, clock=clock)
         self.verified = False
         self._gate = asyncio.Lock()
 
     def _request(self, call: Call) -> Request:
         query = {PARAM_PASSCODE: self._password, **call.params}
         return Request.cgi(
-            METHOD_GET if call.read else METHOD_POST, call.function, query=query
+            METHOD_GET if call.read else METHOD_POST,
+            call.function,
+            query=query,
+            guard=self.stopped_error,
         )
 
     async def send(self, call: Call, *, expect_drop: bool = False) -> Answer | None:
         """Send the call; the first one alone while the password is unproven."""
-        self.check_rejected()
+        self.check_stopped()
         if not self.verified:
             async with self._gate:
-                self.check_rejected()
+                self.check_stopped()
                 if not self.verified:
                     return self._note(
                         await self._transmit(
@@ -178,8 +219,8 @@ class PasscodeAuth(Auth):
         if answer is None:
             return None
         if answer.status == 401 or _says_unauthorized(answer.text):
-            self.reject(GrandstreamCTIAuthenticationError(MESSAGE_AUTHENTICATION))
-            self.check_rejected()
+            self.stop(GrandstreamCTIAuthenticationError(MESSAGE_AUTHENTICATION))
+            self.check_stopped()
         if answer.status == 200:
             self.verified = True
         return answer
@@ -196,12 +237,21 @@ class SessionAuth(Auth):
         variant: LoginVariant,
         *,
         nonce: str | None = None,
+        expected_mac: str | None = None,
+        clock: Clock = time.monotonic,
     ) -> None:
-        """Keep what logging in needs; nonce: one the detection already got."""
-        super().__init__(transport, password)
+        """Keep what logging in needs.
+
+        nonce: one the detection already got; expected_mac: the phone's MAC,
+        checked at every login that tells one.
+        """
+        super().__init__(transport, password, clock=clock)
         self.username = username
         self.variant = variant
+        self.expected_mac = normalize_mac(expected_mac)
         self.info: SessionInfo | None = None
+        # The last login told no MAC: the client reads it (P67) and checks.
+        self.identity_pending = False
         self._nonce = nonce
         self._sid: str | None = None
         # Cookies the phone set (replayed as they came) besides our sid.
@@ -210,6 +260,11 @@ class SessionAuth(Auth):
         # only if nobody did since it was sent.
         self._generation = 0
         self._lock = asyncio.Lock()
+        self._locked_until: float | None = None
+        self._last_login: float | None = None
+        # Sessions taken by another login soon after ours, in a row.
+        self._taken = 0
+        self._counted_generation = -1
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -221,18 +276,42 @@ class SessionAuth(Auth):
         """Return True while the client holds a session."""
         return self._sid is not None
 
+    @property
+    def contested(self) -> bool:
+        """Return True while another login keeps taking the session."""
+        return self._taken >= TAKEN_IN_A_ROW
+
     async def login(self) -> SessionInfo:
         """Log in unless logged in; return what the login told."""
         await self._session()
         assert self.info is not None
         return self.info
 
+    def _is_expected(self, told: str | None) -> bool:
+        mac = normalize_mac(told)
+        return self.expected_mac is None or mac is None or mac == self.expected_mac
+
+    def check_mac(self, told: str | None) -> None:
+        """Stop for good when the phone tells a MAC that is not the expected one."""
+        if self._is_expected(told):
+            return
+        mac = normalize_mac(told)
+        assert mac is not None
+        self._sid = None
+        self.stop(
+            GrandstreamCTIWrongDeviceError(
+                f"A different phone ({mac}) answers at {self._transport.base_url}",
+                mac=mac,
+            )
+        )
+        self.check_stopped()
+
     async def _session(self) -> tuple[str, int]:
         """Return the current sid and its generation, logging in if needed."""
-        self.check_rejected()
+        self.check_stopped()
         if self._sid is None:
             async with self._lock:
-                self.check_rejected()
+                self.check_stopped()
                 if self._sid is None:
                     await self._login()
         return self._current()
@@ -245,7 +324,7 @@ class SessionAuth(Auth):
     async def _renew(self, generation: int) -> tuple[str, int]:
         """Log in again, unless another request already did since generation."""
         async with self._lock:
-            self.check_rejected()
+            self.check_stopped()
             if self._generation == generation or self._sid is None:
                 self._sid = None
                 await self._login()
@@ -254,9 +333,31 @@ class SessionAuth(Auth):
     def _browser(self, method: str, function: str, **kwargs: object) -> Request:
         return Request.cgi(method, function, browser_headers=True, **kwargs)
 
+    def _check_may_log_in(self, now: float) -> None:
+        """Raise without I/O while a lock or a contested session says wait."""
+        if self._locked_until is not None and now < self._locked_until:
+            minutes = math.ceil((self._locked_until - now) / 60)
+            raise GrandstreamCTILockedError(
+                "The phone has locked web logins; trying once more in "
+                f"{minutes} minutes",
+                minutes=minutes,
+            )
+        if (
+            self.contested
+            and self._last_login is not None
+            and now < self._last_login + CONTESTED_LOGIN_EVERY
+        ):
+            raise GrandstreamCTISessionTakenError(
+                f"Another login keeps taking the phone's web session of "
+                f"{self.username}; logging in again in a few minutes (the user "
+                "account avoids this)"
+            )
+
     async def _login(self) -> None:
         """Log in: unauthenticated steps first, then one request with the password."""
         transport = self._transport
+        now = self._clock()
+        self._check_may_log_in(now)
         # The detection's nonce serves this attempt only: a nonce lives about
         # a minute, and a stale one would cost a login attempt.
         nonce, self._nonce = self._nonce, None
@@ -271,21 +372,7 @@ class SessionAuth(Auth):
             )
         if self.variant is LoginVariant.CHALLENGE:
             if nonce is None:
-                challenge = await transport.send(
-                    self._browser(
-                        METHOD_POST,
-                        FUNCTION_ACCESS,
-                        form={PARAM_ACCESS: sha256_hex(self.username)},
-                    ),
-                    lane=Lane.COMMAND,
-                    label="login challenge",
-                    retry=True,
-                )
-                nonce = parse_nonce(challenge.text)
-                if nonce is None:
-                    raise GrandstreamCTIResponseError(
-                        f"The phone at {transport.base_url} gave no login challenge"
-                    )
+                nonce = await self._challenge()
             secret = sha256_hex(self._password + nonce)
         else:
             secret = self._password
@@ -312,14 +399,51 @@ class SessionAuth(Auth):
             )
         try:
             sid, info = parse_login(answer.text, secrets=self.secrets)
-        except GrandstreamCTIAuthenticationError as err:
-            self.reject(err)
+        except GrandstreamCTILockedError as err:
+            if err.minutes is not None:
+                self._locked_until = now + err.minutes * 60
             raise
+        except GrandstreamCTIAuthenticationError as err:
+            self.stop(err)
+            raise
+        if not self._is_expected(info.mac):
+            # Another phone: end the session it gave, then send it nothing more.
+            await self._logout(sid, dict(answer.cookies))
+        self.check_mac(info.mac)
         self._sid = sid
         self._cookies = dict(answer.cookies)
         self._generation += 1
+        self._last_login = now
+        self._locked_until = None
         self.info = info
+        self.identity_pending = info.mac is None or info.firmware is None
         _LOGGER.debug("%s: logged in (role %s)", transport.base_url, info.role)
+
+    async def _challenge(self) -> str:
+        """Return a fresh login nonce (no password in this request)."""
+        challenge = await self._transport.send(
+            self._browser(
+                METHOD_POST,
+                FUNCTION_ACCESS,
+                form={PARAM_ACCESS: sha256_hex(self.username)},
+            ),
+            lane=Lane.COMMAND,
+            label="login challenge",
+            retry=True,
+        )
+        base = self._transport.base_url
+        if challenge.status >= 500:
+            raise GrandstreamCTIConnectionError(
+                f"The phone at {base} answered the login challenge with HTTP "
+                f"{challenge.status} (busy?); trying again later"
+            )
+        nonce = parse_nonce(challenge.text) if challenge.status == 200 else None
+        if nonce is None:
+            raise GrandstreamCTIApiChangedError(
+                f"The device at {base} gives no login challenge: it does not log "
+                "in the way this phone did"
+            )
+        return nonce
 
     async def _probe(self, request: Request, label: str) -> Answer | None:
         """Send an unauthenticated request; None if it fails in any way."""
@@ -333,26 +457,27 @@ class SessionAuth(Auth):
     def _request(self, call: Call, sid: str) -> Request:
         cookies = {**self._cookies}
         cookies.setdefault(COOKIE_SID, sid)
+        kwargs: dict[str, object] = {"cookies": cookies, "guard": self.stopped_error}
         if call.json is not None:
             return self._browser(
                 METHOD_PUT,
                 call.function,
                 query={**call.params, PARAM_SID: sid},
                 json=call.json,
-                cookies=cookies,
+                **kwargs,
             )
         if call.session_method == METHOD_GET:
             return self._browser(
                 METHOD_GET,
                 call.function,
                 query={**call.params, PARAM_SID: sid},
-                cookies=cookies,
+                **kwargs,
             )
         return self._browser(
             call.session_method,
             call.function,
             form={**call.params, PARAM_SID: sid},
-            cookies=cookies,
+            **kwargs,
         )
 
     async def send(self, call: Call, *, expect_drop: bool = False) -> Answer | None:
@@ -362,12 +487,14 @@ class SessionAuth(Auth):
             self._request(call, sid), call, expect_drop=expect_drop
         )
         if answer is None or not session_expired(answer.status, answer.text):
+            self._note_alive()
             return self._keep_cookies(answer)
         _LOGGER.debug(
             "%s %s: session expired; logging in again",
             self._transport.base_url,
             call.name,
         )
+        self._note_expired(generation)
         sid, _ = await self._renew(generation)
         answer = await self._transmit(
             self._request(call, sid), call, expect_drop=expect_drop
@@ -379,6 +506,26 @@ class SessionAuth(Auth):
             )
         return self._keep_cookies(answer)
 
+    def _note_expired(self, generation: int) -> None:
+        """Count a session that died soon after our login (once per session)."""
+        if generation != self._generation or generation == self._counted_generation:
+            return
+        self._counted_generation = generation
+        taken = (
+            self._last_login is not None
+            and self._clock() - self._last_login < TAKEN_WITHIN
+        )
+        self._taken = self._taken + 1 if taken else 0
+
+    def _note_alive(self) -> None:
+        """Forget earlier takings once a session outlived TAKEN_WITHIN."""
+        if (
+            self._taken
+            and self._last_login is not None
+            and self._clock() - self._last_login >= TAKEN_WITHIN
+        ):
+            self._taken = 0
+
     def _keep_cookies(self, answer: Answer | None) -> Answer | None:
         if answer is not None and answer.cookies:
             self._cookies.update(answer.cookies)
@@ -389,8 +536,10 @@ class SessionAuth(Auth):
         async with self._lock:
             sid, self._sid = self._sid, None
             cookies, self._cookies = self._cookies, {}
-        if sid is None:
-            return
+        if sid is not None:
+            await self._logout(sid, cookies)
+
+    async def _logout(self, sid: str, cookies: dict[str, str]) -> None:
         cookies.setdefault(COOKIE_SID, sid)
         await self._probe(
             self._browser(

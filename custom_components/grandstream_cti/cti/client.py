@@ -20,15 +20,24 @@ a session and raise GrandstreamCTIUnsupportedError on passcode-only phones.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import replace
 import logging
-from typing import Final
+import time
+from typing import Any, Final
 
 import aiohttp
 
-from .action_url import ACTION_URL_FIELDS
-from .auth import METHOD_GET, METHOD_POST, Auth, Call, PasscodeAuth, SessionAuth
+from .action_url import ACTION_URL_FIELDS, SlotPlan, plan_action_url_slots
+from .auth import (
+    METHOD_GET,
+    METHOD_POST,
+    Auth,
+    Call,
+    Clock,
+    PasscodeAuth,
+    SessionAuth,
+)
 from .detect import detect_api
 from .errors import (
     GrandstreamCTIAccessDeniedError,
@@ -70,10 +79,18 @@ from .session_parsing import (
     check_config_write,
     config_key,
     parse_battery,
-    parse_config_get,
+    parse_config_entries,
     parse_values_get,
     parse_wifi,
 )
+from .settings import (
+    SETTING_CHOICES,
+    SETTING_RANGES,
+    ConfigValue,
+    Setting,
+    unread_voicemail_key,
+)
+from .snapshot import Capabilities, PhoneSnapshot
 from .transport import (
     DEFAULT_MAX_CONCURRENT_REQUESTS,
     DEFAULT_TIMEOUT,
@@ -120,15 +137,19 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_USERNAME: Final = "admin"
 # How much of each function's last answer is kept for diagnostics.
 MAX_KEPT_ANSWER: Final = 16384
+# Accounts asked for unread voicemail when the model does not say how many.
+MAX_ACCOUNTS: Final = 6
 # A phone's key sequences are short; more is a mistake (or abuse).
 MAX_KEYS: Final = 32
-# Configuration keys the client may write: Action URL slots, DND and
-# Click-To-Dial. Never passwords, provisioning or firmware paths.
+# Configuration keys the client may write: Action URL slots, DND,
+# Click-To-Dial and the handset settings. Never passwords, provisioning or
+# firmware paths.
 WRITABLE_KEYS: Final = frozenset(
     {
         *(config_key(field) for field in ACTION_URL_FIELDS.values()),
         RUNTIME_DND,
         PVALUE_CLICK_TO_DIAL,
+        *Setting,
     }
 )
 # Functions whose last answer diagnostics show.
@@ -164,14 +185,20 @@ class GrandstreamCTIClient:
         max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
         username: str = DEFAULT_USERNAME,
         api: PhoneApi | None = None,
+        expected_mac: str | None = None,
+        clock: Clock = time.monotonic,
     ) -> None:
         """Initialize the client (no I/O).
 
         passcode is the phone's web admin or user password (the CTI API calls
         it the passcode); username names the account for session logins.
-        api skips detection (tests, or a caller that knows). host may be a
-        name, an IPv4 address or an IPv6 address with or without brackets.
-        Raises ValueError for an invalid host, port, timeout or limit.
+        api: the API the phone proved it speaks; the client then never
+        detects or falls back to another (the password goes in that form
+        only). expected_mac: the phone's MAC; a login that tells another one
+        stops the client (GrandstreamCTIWrongDeviceError). clock: seconds,
+        for how long a lock or a contested session makes the client wait.
+        host may be a name, an IPv4 address or an IPv6 address with or without
+        brackets. Raises ValueError for an invalid host, port, timeout or limit.
         """
         self._transport = Transport(
             host,
@@ -185,6 +212,8 @@ class GrandstreamCTIClient:
         self._password = passcode
         self._username = username.strip() or DEFAULT_USERNAME
         self._api = api
+        self._expected_mac = expected_mac
+        self._clock = clock
         self._auth: Auth | None = None
         self._setup_lock = asyncio.Lock()
         # Which config API a session phone has (config_get or api.values).
@@ -219,7 +248,12 @@ class GrandstreamCTIClient:
     @property
     def password_rejected(self) -> bool:
         """Return True once the phone rejected the password (nothing more is sent)."""
-        return self._auth is not None and self._auth.rejected is not None
+        return self._auth is not None and self._auth.rejected
+
+    @property
+    def session_contested(self) -> bool:
+        """Return True while another login keeps taking the phone's session."""
+        return isinstance(self._auth, SessionAuth) and self._auth.contested
 
     @property
     def session_info(self) -> SessionInfo | None:
@@ -266,10 +300,20 @@ class GrandstreamCTIClient:
                         self._password,
                         self._api.login,
                         nonce=nonce,
+                        expected_mac=self._expected_mac,
+                        clock=self._clock,
                     )
                 else:
-                    self._auth = PasscodeAuth(self._transport, self._password)
+                    self._auth = PasscodeAuth(
+                        self._transport, self._password, clock=self._clock
+                    )
             return self._auth
+
+    async def detect(self) -> PhoneApi:
+        """Return the phone's API: the one given, or found without the password."""
+        await self._authenticator()
+        assert self._api is not None
+        return self._api
 
     async def login(self) -> SessionInfo | None:
         """Detect the API and, for a session phone, log in (one password request).
@@ -279,23 +323,33 @@ class GrandstreamCTIClient:
         """
         auth = await self._authenticator()
         if not isinstance(auth, SessionAuth):
-            auth.check_rejected()
+            auth.check_stopped()
             return None
-        info = await auth.login()
-        if info.mac and info.firmware:
-            return info
-        # Plain-login firmware (GXP16xx) tells neither: P67 and P68 do.
+        await auth.login()
+        await self._complete_identity(auth)
+        assert auth.info is not None
+        return auth.info
+
+    async def _complete_identity(self, auth: SessionAuth) -> None:
+        """Read MAC and firmware a login did not tell (P67, P68); check the MAC.
+
+        Plain-login firmware (GXP16xx) tells neither in its login answer.
+        """
+        if not auth.identity_pending:
+            return
+        auth.identity_pending = False
+        info = auth.info
+        assert info is not None
         try:
             values = await self.get_config([PVALUE_MAC, PVALUE_FIRMWARE])
         except (GrandstreamCTIResponseError, GrandstreamCTIPermissionError):
-            return info
-        info = replace(
+            return
+        auth.info = replace(
             info,
             mac=info.mac or values[PVALUE_MAC].strip() or None,
             firmware=info.firmware or values[PVALUE_FIRMWARE].strip() or None,
         )
-        auth.info = info
-        return info
+        auth.check_mac(auth.info.mac)
 
     async def logout(self) -> None:
         """End the session, if any (best effort; nothing is raised)."""
@@ -304,7 +358,11 @@ class GrandstreamCTIClient:
 
     async def _send(self, call: Call, *, expect_drop: bool = False) -> Answer | None:
         auth = await self._authenticator()
-        return await auth.send(call, expect_drop=expect_drop)
+        answer = await auth.send(call, expect_drop=expect_drop)
+        if isinstance(auth, SessionAuth) and auth.identity_pending:
+            # A login on the way told no MAC: check it before going on.
+            await self._complete_identity(auth)
+        return answer
 
     async def _answer(self, call: Call) -> Answer:
         answer = await self._send(call)
@@ -323,7 +381,8 @@ class GrandstreamCTIClient:
             raise GrandstreamCTIAuthenticationError(MESSAGE_AUTHENTICATION)
         if status == 403:
             raise GrandstreamCTIAccessDeniedError(
-                f"{MESSAGE_ACCESS_DENIED} (HTTP 403 for {label})"
+                f"{MESSAGE_ACCESS_DENIED} (HTTP 403 for {label})",
+                session=self._session,
             )
         if 300 <= status < 400:
             raise GrandstreamCTIResponseError(
@@ -342,7 +401,7 @@ class GrandstreamCTIClient:
     async def _read(self, call: Call) -> object:
         answer = await self._answer(call)
         envelope = parse_envelope(answer.text, call.name, secrets=self._secrets)
-        return read_body(envelope, call.function)
+        return read_body(envelope, call.function, session=self._session)
 
     async def _command(self, call: Call) -> None:
         answer = await self._answer(call)
@@ -403,10 +462,12 @@ class GrandstreamCTIClient:
             )
         return auth
 
-    async def get_config(self, keys: Iterable[str]) -> dict[str, str]:
-        """Read configuration values (P-values without P, named or :runtime keys).
+    async def read_config(self, keys: Iterable[str]) -> dict[str, ConfigValue]:
+        """Read configuration keys (P-values without P, named or :runtime keys).
 
-        Unknown keys read as "". Needs a session.
+        One request; each key comes back with its value and, where the
+        phone names it, its alias (a key the phone lacks: no alias, no
+        value). Needs a session.
         """
         wanted = [config_key(key) for key in keys]
         await self._session_auth()
@@ -418,28 +479,46 @@ class GrandstreamCTIClient:
             )
             answer = await self._send(call)
             assert answer is not None
-            if answer.status == 404 and self._config_values_api is None:
+            # 404: api.values.* instead (a check of the MAC on the way may
+            # have found that out already).
+            if answer.status == 404 and self._config_values_api is not False:
                 self._config_values_api = True
             else:
                 self._check_status(answer, call.name)
                 self._config_values_api = False
                 self._last_texts[call.function] = answer.text[:MAX_KEPT_ANSWER]
-                return parse_config_get(answer.text, wanted, secrets=self._secrets)
-        call = Call(
-            FUNCTION_VALUES_GET,
-            {PARAM_REQUEST: ":".join(_values_key(key) for key in wanted)},
-        )
-        answer = await self._answer(call)
-        return parse_values_get(answer.text, wanted, secrets=self._secrets)
+                return parse_config_entries(answer.text, wanted, secrets=self._secrets)
+        # api.values.* separates keys with colons: it cannot name ":dnd".
+        named = [key for key in wanted if not key.startswith(":")]
+        values = {key: ConfigValue("") for key in wanted}
+        if named:
+            call = Call(
+                FUNCTION_VALUES_GET,
+                {PARAM_REQUEST: ":".join(_values_key(key) for key in named)},
+            )
+            answer = await self._answer(call)
+            values |= parse_values_get(answer.text, named, secrets=self._secrets)
+        return values
 
-    async def set_config(self, values: Mapping[str, str]) -> None:
+    async def get_config(self, keys: Iterable[str]) -> dict[str, str]:
+        """Read configuration values ("" for a key the phone lacks)."""
+        return {key: item.value for key, item in (await self.read_config(keys)).items()}
+
+    async def set_config(
+        self,
+        values: Mapping[str, str],
+        *,
+        current: Mapping[str, str | ConfigValue] | None = None,
+    ) -> None:
         """Write configuration values, then read them back.
 
-        Only Action URL slots, DND and Click-To-Dial may be written (never
-        passwords or provisioning). Values already in place are not written
-        again (each write is a flash write). Raises ValueError for another
-        key, GrandstreamCTIWriteRejectedError naming the keys that did not
-        take the new value (phones answer "success" to writes they ignore).
+        Only Action URL slots, DND, Click-To-Dial and the handset settings
+        may be written (never passwords or provisioning). Values already in
+        place are not written again (each write is a flash write); current:
+        what the caller just read, so it is not read again. Raises ValueError
+        for another key, GrandstreamCTIWriteRejectedError naming the keys
+        that did not take the new value (phones answer "success" to writes
+        they ignore).
         """
         wanted = {config_key(key): value for key, value in values.items()}
         refused = sorted(
@@ -449,8 +528,14 @@ class GrandstreamCTIClient:
         )
         if refused:
             raise ValueError(f"Refusing to write {', '.join(refused)}")
-        current = await self.get_config(wanted)
-        changes = {key: value for key, value in wanted.items() if current[key] != value}
+        if not wanted:
+            return
+        # What the caller just read saves reading it again.
+        if current is None or not wanted.keys() <= current.keys():
+            current = await self.get_config(wanted)
+        changes = {
+            key: value for key, value in wanted.items() if _value(current[key]) != value
+        }
         if not changes:
             return
         if self._config_values_api:
@@ -485,6 +570,107 @@ class GrandstreamCTIClient:
     async def set_dnd(self, on: bool) -> None:
         """Turn do-not-disturb on or off (read back)."""
         await self.set_config({RUNTIME_DND: "1" if on else "0"})
+
+    async def set_setting(self, setting: Setting, value: int | str) -> None:
+        """Write one handset setting (read back).
+
+        value: a number within the setting's range and step, or one of its
+        choices' wire values. Raises ValueError for anything else.
+        """
+        text = str(value).strip()
+        if (choices := SETTING_CHOICES.get(setting)) is not None:
+            valid = text in choices
+        else:
+            low, high, step = SETTING_RANGES[setting]
+            valid = text.isdigit() and low <= int(text) <= high
+            valid = valid and (int(text) - low) % step == 0
+        if not valid:
+            raise ValueError(f"Invalid value {text[:20]!r} for setting {setting.name}")
+        await self.set_config({setting.value: text})
+
+    async def probe_capabilities(self, model: ModelInfo) -> Capabilities:
+        """Find what the phone offers beyond calls (session phones only).
+
+        One configuration read for DND, unread voicemail and the handset
+        settings; battery and Wi-Fi on Wi-Fi handsets. What fails is absent.
+        """
+        if not self._session:
+            return Capabilities()
+        accounts = model.num_accounts or MAX_ACCOUNTS
+        wanted = [
+            RUNTIME_DND,
+            *(unread_voicemail_key(n) for n in range(1, accounts + 1)),
+            *Setting,
+        ]
+        found = await _optional(self.read_config(wanted)) or {}
+        caps = Capabilities(tuple(key for key, item in found.items() if item.exists))
+        name = (model.model or "").upper()
+        if not name or name.startswith("WP"):
+            caps.battery = await _optional(self.get_battery()) is not None
+            caps.wifi = await _optional(self.get_wifi_status()) is not None
+        return caps
+
+    async def read_snapshot(
+        self, lines: Iterable[Line], capabilities: Capabilities
+    ) -> PhoneSnapshot:
+        """Read the rest of the phone around lines just read, concurrently.
+
+        Status and accounts always; configuration, battery and Wi-Fi where
+        the phone offers them (their failures leave them empty).
+        """
+        caps = capabilities
+        keys = caps.config_keys
+        results = await asyncio.gather(
+            self.get_phone_status(),
+            self.get_accounts(),
+            _optional(self.get_config(keys) if keys else None),
+            _optional(self.get_battery() if caps.battery else None),
+            _optional(self.get_wifi_status() if caps.wifi else None),
+            return_exceptions=True,
+        )
+        # All finished before we look: no read is left running unobserved.
+        errors = [result for result in results if isinstance(result, BaseException)]
+        for kind in (
+            GrandstreamCTIAuthenticationError,
+            GrandstreamCTIAccessDeniedError,
+            BaseException,
+        ):
+            if error := next((e for e in errors if isinstance(e, kind)), None):
+                raise error
+        phone, accounts, config, battery, wifi = results
+        assert isinstance(phone, PhoneState)
+        assert isinstance(accounts, list)
+        return PhoneSnapshot(
+            tuple(accounts),
+            tuple(lines),
+            phone,
+            config if isinstance(config, dict) else {},
+            battery if isinstance(battery, Battery) else None,
+            wifi if isinstance(wifi, WifiStatus) else None,
+        )
+
+    async def write_action_urls(
+        self, urls: Mapping[str, str], ours: Callable[[str], bool]
+    ) -> SlotPlan:
+        """Write Action URLs into the keys the phone has that are free or ours.
+
+        urls: per field (P8310...); ours: whether a value is one of the
+        caller's URLs. Another system's keys are left alone; written values
+        are read back.
+        """
+        wanted = {config_key(field): url for field, url in urls.items()}
+        current = await self.read_config(wanted)
+        plan = plan_action_url_slots(current, wanted, ours)
+        await self.set_config(plan.write, current=current)
+        return plan
+
+    async def clear_action_urls(self, ours: Callable[[str], bool]) -> None:
+        """Empty the Action URL keys that hold the caller's URLs."""
+        current = await self.get_config(map(config_key, ACTION_URL_FIELDS.values()))
+        await self.set_config(
+            {key: "" for key, value in current.items() if value and ours(value)},
+            current=current,
+        )
 
     async def get_click_to_dial(self) -> bool | None:
         """Return whether Click-To-Dial (P1561, needed by make-call) is on."""
@@ -597,6 +783,22 @@ class GrandstreamCTIClient:
         self._check_status(answer, call.name)
         envelope = parse_envelope(answer.text, call.name, secrets=self._secrets)
         check_command(envelope, call.name, secrets=self._secrets)
+
+
+async def _optional[T](read: Coroutine[Any, Any, T] | None) -> T | None:
+    """Return a read's result, or None when the phone lacks it."""
+    try:
+        return None if read is None else await read
+    except (
+        GrandstreamCTIPermissionError,
+        GrandstreamCTIResponseError,
+        GrandstreamCTIUnsupportedError,
+    ):
+        return None
+
+
+def _value(item: str | ConfigValue) -> str:
+    return item.value if isinstance(item, ConfigValue) else item
 
 
 def _values_key(key: str) -> str:

@@ -11,12 +11,15 @@ in the right form, once.
 * `api.values.get?request=phone_model` answering: GXP16xx (plain login).
 * None of these: the passcode CTI API only.
 
-A phone that does not answer at all raises the connection error instead of
-being taken for a passcode phone.
+Only a "not found"-type answer (404, an HTML error page, any other 4xx)
+says an API is absent. A phone that does not answer, or answers 5xx, 408 or
+429 (a busy web server) raises GrandstreamCTIConnectionError instead of being
+taken for a passcode phone: the caller tries again later.
 """
 
 from __future__ import annotations
 
+from .errors import GrandstreamCTIConnectionError
 from .models import ApiKind, LoginVariant, PhoneApi
 from .parsing import loads_lenient
 from .session_parsing import parse_nonce, sha256_hex
@@ -39,7 +42,13 @@ async def detect_api(
     """Return the phone's API and, for the challenge login, a fresh nonce."""
 
     async def probe(request: Request, label: str) -> Answer:
-        return await transport.send(request, lane=Lane.READ, label=label, retry=True)
+        answer = await transport.send(request, lane=Lane.READ, label=label, retry=True)
+        if answer.status >= 500 or answer.status in (408, 429):
+            raise GrandstreamCTIConnectionError(
+                f"The phone at {transport.base_url} answered the {label} with "
+                f"HTTP {answer.status} (busy?); trying again later"
+            )
+        return answer
 
     will_login = await probe(Request.cgi("GET", FUNCTION_WILL_LOGIN), "login probe")
     has_sessions = _answered(will_login)

@@ -28,7 +28,7 @@ Tolerance rules (see the CTI spec, section 2 and the quirks):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 import json
 import re
@@ -42,6 +42,7 @@ from .errors import (
     GrandstreamCTIAuthenticationError,
     GrandstreamCTICommandError,
     GrandstreamCTIResponseError,
+    GrandstreamCTIUserNotAllowedError,
 )
 from .models import Account, Line, LineState, ModelInfo, PhoneState, PhoneStatus
 from .wire import (
@@ -52,9 +53,11 @@ from .wire import (
     ACCOUNT_SIP_SERVER,
     BODY_COMPLETE,
     BODY_FAILED,
+    BODY_INVALID_REQUEST,
     BODY_SAVEREBOOT,
     BODY_UNAUTHORIZED,
     BODY_UNKNOWN,
+    BODY_USER_NOT_ALLOWED,
     ENVELOPE_BODY,
     ENVELOPE_RESPONSE,
     LINE_ACCOUNT,
@@ -117,8 +120,6 @@ _PHONE_STATUS_ALIASES: Final[dict[str, PhoneStatus]] = {
     # Some firmware says connected where others say busy.
     "connected": PhoneStatus.BUSY,
 }
-# The make-call refusal of real firmware (Click-To-Dial off, no account...).
-BODY_INVALID_REQUEST: Final = "invalid request"
 
 
 class _Invalid:
@@ -263,6 +264,8 @@ def parse_envelope(
     body = value.get(ENVELOPE_BODY)
     if _is_unauthorized(body) or response == BODY_UNAUTHORIZED:
         raise GrandstreamCTIAuthenticationError(MESSAGE_AUTHENTICATION)
+    if response == RESPONSE_ERROR:
+        check_user_allowed(value)
     if response not in (RESPONSE_SUCCESS, RESPONSE_ERROR):
         raise GrandstreamCTIResponseError(
             f"The phone answered {function} with an unknown response value: "
@@ -271,11 +274,29 @@ def parse_envelope(
     return Envelope(response=response, body=body)
 
 
-def read_body(envelope: Envelope, function: str) -> object:
+def check_user_allowed(value: Mapping[str, object]) -> None:
+    """Raise GrandstreamCTIUserNotAllowedError for "user is not allow".
+
+    WP8x6 put it in `body` (the `user` account's web access is off); GDS/GSC
+    in `message`, on any error answer (Home Assistant control is off).
+    """
+    for key in (ENVELOPE_BODY, "message"):
+        text = value.get(key)
+        if isinstance(text, str) and BODY_USER_NOT_ALLOWED in " ".join(
+            text.lower().split()
+        ):
+            raise GrandstreamCTIUserNotAllowedError(
+                "The phone does not let this account in: enable its web access "
+                "(or Home Assistant control on the device), or use the admin account"
+            )
+
+
+def read_body(envelope: Envelope, function: str, *, session: bool = False) -> object:
     """Return the body of a read function's answer.
 
-    An error envelope, or a "failed"/"error" body, means CTI is disabled or
-    this host is not allowed: GrandstreamCTIAccessDeniedError.
+    An error envelope, or a "failed"/"error" body, is a refusal
+    (GrandstreamCTIAccessDeniedError): on the passcode API, CTI is disabled
+    or this host is not allowed; session says the session API refused.
     """
     body = envelope.body
     refused = isinstance(body, str) and body.strip().lower() in (
@@ -283,6 +304,10 @@ def read_body(envelope: Envelope, function: str) -> object:
         RESPONSE_ERROR,
     )
     if envelope.error or refused:
+        if session:
+            raise GrandstreamCTIAccessDeniedError(
+                f"The phone refused {function}", session=True
+            )
         raise GrandstreamCTIAccessDeniedError(
             f"{MESSAGE_ACCESS_DENIED} (refused {function})"
         )
@@ -328,7 +353,7 @@ def _refusal(body: object, secrets: Iterable[str]) -> tuple[CommandRefusal, str]
             return CommandRefusal.UNKNOWN, "unknown request or key"
         if word == BODY_FAILED:
             return CommandRefusal.FAILED, "it answered failed"
-        if word == BODY_INVALID_REQUEST:
+        if word == BODY_INVALID_REQUEST.lower():
             return CommandRefusal.INVALID_REQUEST, "it answered Invalid Request"
         if word in ("false", ""):
             return CommandRefusal.NOTHING_TO_ACT_ON, "nothing to act on"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 import hashlib
+import math
 import re
 from typing import Final
 
@@ -16,23 +17,25 @@ from .errors import (
     GrandstreamCTIAuthenticationError,
     GrandstreamCTILockedError,
     GrandstreamCTIResponseError,
-    GrandstreamCTIUserNotAllowedError,
 )
+from .mac import normalize_mac
 from .models import Battery, SessionInfo, WifiStatus
 from .parsing import (
     INVALID,
     as_bool,
     as_int,
     as_str,
+    check_user_allowed,
     excerpt,
     loads_lenient,
 )
+from .settings import ConfigValue
 from .wire import (
     BODY_LOCKED,
     BODY_LOCKOUT,
     BODY_UNAUTHORIZED,
-    BODY_USER_NOT_ALLOWED,
     BODY_WRONG,
+    CONFIG_ALIAS,
     CONFIG_CONFIGS,
     CONFIG_PVALUE,
     CONFIG_STATUS,
@@ -56,6 +59,7 @@ from .wire import (
 MESSAGE_WRONG_CREDENTIALS: Final = (
     "The phone rejected the username or password; check them"
 )
+_NONE: Final = ConfigValue("")
 _WRONG_RE: Final = re.compile(rf"{BODY_WRONG}\s*(\d{{1,3}})?")
 
 
@@ -145,20 +149,30 @@ def parse_login(text: str, *, secrets: Iterable[str] = ()) -> tuple[str, Session
                 attempts_left=left,
             )
         if word == BODY_LOCKED:
-            minutes = as_int(value.get(LOGIN_LOCK_TIME))
+            minutes = lock_minutes(value.get(LOGIN_LOCK_TIME))
             raise GrandstreamCTILockedError(
                 "The phone locked web logins after too many wrong passwords"
                 + ("" if minutes is None else f" for {minutes} minutes"),
                 minutes=minutes,
             )
-        if word.startswith(BODY_USER_NOT_ALLOWED):
-            raise GrandstreamCTIUserNotAllowedError(
-                "The phone does not allow this account to log in to its web "
-                "interface; the admin can enable it, or use the admin account"
-            )
+    if response == RESPONSE_ERROR:
+        check_user_allowed(value)
     raise GrandstreamCTIResponseError(
         f"The phone answered the login unexpectedly: {excerpt(text, secrets)!r}"
     )
+
+
+def lock_minutes(raw: object) -> int | None:
+    """Return the minutes a lock lasts from a `lockTime`.
+
+    Its unit differs: a WP826 client reads minutes (5), Grandstream's own
+    GDS/GSC library seconds (300). No lock is a few seconds or hours long,
+    so up to 60 reads as minutes and more as seconds.
+    """
+    value = as_int(raw)
+    if value is None or value <= 0:
+        return None
+    return value if value <= 60 else math.ceil(value / 60)
 
 
 def session_expired(status: int, text: str) -> bool:
@@ -188,29 +202,47 @@ def config_key(key: str) -> str:
     return key
 
 
-def parse_config_get(
+def parse_config_entries(
     text: str, keys: Iterable[str], *, secrets: Iterable[str] = ()
-) -> dict[str, str]:
-    """Return the values of a config_get answer for keys ("" when unknown)."""
+) -> dict[str, ConfigValue]:
+    """Return value and alias of each key in a config_get answer.
+
+    A key missing from the answer reads as an empty value without alias (the
+    phone lacks it).
+    """
     value = _object(text)
     configs = None if value is None else value.get(CONFIG_CONFIGS)
     if not isinstance(configs, list):
         raise GrandstreamCTIResponseError(
             f"The phone answered config_get unexpectedly: {excerpt(text, secrets)!r}"
         )
-    found: dict[str, str] = {}
+    found: dict[str, ConfigValue] = {}
     for item in configs:
         if isinstance(item, dict):
             key = config_key(as_str(item.get(CONFIG_PVALUE)))
             raw = item.get(CONFIG_VALUE)
-            found[key] = raw if isinstance(raw, str) else as_str(raw)
-    return {config_key(key): found.get(config_key(key), "") for key in keys}
+            found[key] = ConfigValue(
+                raw if isinstance(raw, str) else as_str(raw),
+                as_str(item.get(CONFIG_ALIAS)),
+            )
+    return {config_key(key): found.get(config_key(key), _NONE) for key in keys}
+
+
+def parse_config_get(
+    text: str, keys: Iterable[str], *, secrets: Iterable[str] = ()
+) -> dict[str, str]:
+    """Return the values of a config_get answer for keys ("" when unknown)."""
+    entries = parse_config_entries(text, keys, secrets=secrets)
+    return {key: entry.value for key, entry in entries.items()}
 
 
 def parse_values_get(
     text: str, keys: Iterable[str], *, secrets: Iterable[str] = ()
-) -> dict[str, str]:
-    """Return the values of an api.values.get answer (keys echoed as requested)."""
+) -> dict[str, ConfigValue]:
+    """Return the values of an api.values.get answer (keys echoed as requested).
+
+    This API names no aliases: a key it answers is one the phone has.
+    """
     value = _object(text)
     body = None if value is None else value.get(ENVELOPE_BODY)
     if (
@@ -223,10 +255,13 @@ def parse_values_get(
             f"{excerpt(text, secrets)!r}"
         )
     normalized = {config_key(str(key)): item for key, item in body.items()}
-    result: dict[str, str] = {}
+    result: dict[str, ConfigValue] = {}
     for key in keys:
         raw = normalized.get(config_key(key), "")
-        result[config_key(key)] = raw if isinstance(raw, str) else as_str(raw)
+        result[config_key(key)] = ConfigValue(
+            raw if isinstance(raw, str) else as_str(raw),
+            answered=config_key(key) in normalized,
+        )
     return result
 
 
@@ -280,5 +315,5 @@ def parse_wifi(text: str, *, secrets: Iterable[str] = ()) -> WifiStatus:
         signal=as_int(status.get("signal")),
         connected=as_bool(status.get("connected")),
         ssid=as_str(details.get("ssid")),
-        mac=as_str(details.get(LOGIN_MAC)) or None,
+        mac=normalize_mac(as_str(details.get(LOGIN_MAC))),
     )

@@ -21,7 +21,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from enum import Enum
@@ -88,6 +88,10 @@ class Request:
     cookies: Mapping[str, str] = field(default_factory=dict)
     # Origin/Referer/X-Requested-With, which the session API wants.
     browser_headers: bool = False
+    # Asked once the request has its lane, just before it goes out: an error
+    # returned here is raised instead (a password the phone rejected while
+    # the request waited is not sent).
+    guard: Callable[[], Exception | None] | None = None
 
     @classmethod
     def cgi(cls, method: str, function: str, **kwargs: object) -> Request:
@@ -228,21 +232,24 @@ class Transport:
         """Send once; map every transport failure to _TransportError."""
         failure: _Failure | None = None
         status: int | None = None
+        stopped: Exception | None = None
         try:
             async with asyncio.timeout(self.timeout) as deadline:
                 async with self._lanes[lane]:
-                    if lane is Lane.READ:
-                        # A read's clock starts when it goes out: each read
-                        # ahead of it is bounded, and a slow phone must not
-                        # time out (and re-send) the reads queued behind.
-                        deadline.reschedule(
-                            asyncio.get_running_loop().time() + self.timeout
-                        )
-                    async with self._open(request) as response:
-                        status = response.status
-                        server = response.headers.get("Server")
-                        cookies = _cookies_set(response)
-                        data = await _read_capped(response)
+                    stopped = request.guard() if request.guard else None
+                    if stopped is None:
+                        if lane is Lane.READ:
+                            # A read's clock starts when it goes out: each
+                            # read ahead of it is bounded, and a slow phone
+                            # must not time out (and re-send) those behind.
+                            deadline.reschedule(
+                                asyncio.get_running_loop().time() + self.timeout
+                            )
+                        async with self._open(request) as response:
+                            status = response.status
+                            server = response.headers.get("Server")
+                            cookies = _cookies_set(response)
+                            data = await _read_capped(response)
         except TimeoutError:
             failure = _Failure.TIMEOUT
         except aiohttp.ClientConnectorCertificateError:
@@ -257,6 +264,8 @@ class Transport:
             # its message may carry the URL.
             _LOGGER.debug("%s %s: %s", self.base_url, label, type(err).__name__)
             failure = _Failure.CONNECTION
+        if stopped is not None:
+            raise stopped
         if failure is not None:
             # Raised here, outside the except block: no __context__.
             _LOGGER.debug(

@@ -1,8 +1,9 @@
 """Call events derived from two consecutive readings of the lines.
 
-The only source of call events: pushes and commands trigger a reading, so
-every event carries the line, the number and the name the phone shows,
-whichever path noticed the change first.
+Pure: whoever reads the phone (after a push, a command or a timer) compares
+the new line reading with the previous one, so every event carries the
+line, the number and the name the phone shows, whichever path noticed the
+change first.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum, StrEnum, auto
 
-from .cti import Line, LineState
+from .models import Line, LineState
 
 
 class CallEventType(StrEnum):
