@@ -39,8 +39,8 @@ from .coordinator import (
     GrandstreamCoordinator,
     GrandstreamRuntimeData,
 )
-from .cti import DEFAULT_USERNAME, GrandstreamCTIClient
-from .identity import async_prove_address, entry_mac, normalize_host, stored_api
+from .cti import DEFAULT_USERNAME, GrandstreamCTIClient, normalize_host
+from .identity import async_prove_address, entry_mac, stored_api
 from .issues import async_remove_issues
 from .push import PushManager, async_clear_urls
 from .services import async_setup_services

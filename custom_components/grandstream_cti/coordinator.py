@@ -43,6 +43,7 @@ from .cti import (
     GrandstreamCTIWrongDeviceError,
     ModelInfo,
     PhoneSnapshot,
+    ReadQueue,
     normalize_mac,
 )
 from .explain import setup_failed, update_failed
@@ -55,7 +56,6 @@ from .identity import (
     entry_mac,
 )
 from .issues import async_note_failure, async_note_success
-from .read_queue import ReadQueue
 
 if TYPE_CHECKING:
     from .calls import CallTracker

@@ -17,25 +17,14 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from .const import DOMAIN
 from .cti import (
-    CommandRefusal,
     GrandstreamCTIApiChangedError,
     GrandstreamCTIAuthenticationError,
-    GrandstreamCTICommandError,
     GrandstreamCTIError,
     GrandstreamCTITimeoutError,
     GrandstreamCTIWrongDeviceError,
     printable,
     shorten,
 )
-
-# Commands whose refusal "nothing to act on" has its own sentence.
-_NOTHING_TO_ACT_ON = {
-    "accept_call": "no_call_to_accept",
-    "reject_call": "no_call_to_reject",
-    "end_call": "no_call_to_end",
-    "hold_call": "no_call_to_hold",
-    "cancel_call": "no_call_to_cancel",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,30 +49,14 @@ def quote(text: str, limit: int = 40) -> str:
 
 
 def explain(err: GrandstreamCTIError, command: str | None = None) -> Explanation:
-    """Return what to tell the user about a client error.
+    """Return what to tell the user about a client error (its reason and details).
 
     command names the command that failed (button key or action), if any.
     """
-    if isinstance(err, GrandstreamCTICommandError):
-        return _refusal(err.refusal, command)
     if isinstance(err, GrandstreamCTITimeoutError) and command is not None:
         # The phone may still carry it out (it did, 15 s later, once).
         return Explanation("command_timeout")
     return Explanation(err.reason, err.details)
-
-
-def _refusal(refusal: CommandRefusal, command: str | None) -> Explanation:
-    if refusal is CommandRefusal.NOTHING_TO_ACT_ON and command in _NOTHING_TO_ACT_ON:
-        return Explanation(_NOTHING_TO_ACT_ON[command])
-    if command == "make_call":
-        if refusal is CommandRefusal.INVALID_REQUEST:
-            return Explanation("make_call_invalid_request")
-        return Explanation("make_call_refused")
-    if refusal is CommandRefusal.UNKNOWN:
-        return Explanation("unknown_request")
-    if refusal is CommandRefusal.FAILED:
-        return Explanation("command_failed")
-    return Explanation("command_refused")
 
 
 def setup_failed(err: GrandstreamCTIError) -> HomeAssistantError:

@@ -1,11 +1,10 @@
 """Which phone an entry is: its MAC, never its address.
 
 A MAC becomes an entry's unique id from, strongest first: the phone itself
-(its login answer or P67), DHCP discovery, the neighbour (ARP) table. Nothing
-a push sends counts: anyone who can reach Home Assistant can send it. An
-entry also keeps the API and login its phone proved; only the user changes
-them (reconfigure). After DHCP moves an entry, the device at the new address
-proves it is the phone before the password goes there.
+(its login answer or P67), DHCP discovery, the neighbour (ARP) table; never a
+push (anyone can send one). An entry also keeps the API and login its phone
+proved (only the user changes them). After DHCP moves an entry, the device at
+the new address proves it is the phone before the password goes there.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from collections.abc import Mapping
 from enum import IntEnum
 from functools import partial
 from ipaddress import IPv6Address, ip_address
-import socket
 from typing import Any
 
 from getmac import get_mac_address
@@ -23,7 +21,14 @@ from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant, callback
 
 from .const import CONF_API, CONF_LOGIN, CONF_MAC_SOURCE, CONF_MOVED, DOMAIN, LOGGER
-from .cti import ApiKind, LoginVariant, PhoneApi, is_grandstream, normalize_mac
+from .cti import (
+    ApiKind,
+    LoginVariant,
+    PhoneApi,
+    is_grandstream,
+    normalize_host,
+    normalize_mac,
+)
 
 
 class MacSource(IntEnum):
@@ -48,32 +53,6 @@ class MacSource(IntEnum):
 def entry_mac(entry: ConfigEntry) -> str | None:
     """Return the MAC an entry is keyed by (None while it has none)."""
     return entry.unique_id if MacSource.of(entry.data) else None
-
-
-def normalize_host(host: str) -> str:
-    """Return one spelling per address: no brackets, lower case, IPv4 unmapped."""
-    host = host.strip().strip("[]").strip().lower()
-    try:
-        address = ip_address(host)
-    except ValueError:
-        return host
-    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
-        return str(address.ipv4_mapped)
-    return str(address)
-
-
-async def async_addresses(hass: HomeAssistant, host: str) -> set[str]:
-    """Return the addresses a host stands for, and its name if it has one."""
-    host = normalize_host(host)
-    try:
-        return {str(ip_address(host))}
-    except ValueError:
-        pass
-    try:
-        infos = await hass.loop.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except OSError:
-        infos = []
-    return {host, *(normalize_host(str(info[4][0]).split("%")[0]) for info in infos)}
 
 
 def _lookup(host: str) -> str | None:
@@ -113,41 +92,30 @@ def api_data(api: PhoneApi) -> dict[str, str | None]:
     return {CONF_API: api.kind.value, CONF_LOGIN: api.login and api.login.value}
 
 
-def login_proves_mac(data: Mapping[str, Any]) -> bool:
-    """Return True when the login itself tells the MAC before the password is clear.
-
-    Only the challenge login: it sends a hash, and its answer names the MAC.
-    """
-    api = stored_api(data)
-    return api is not None and api.login is LoginVariant.CHALLENGE
-
-
 async def async_prove_address(
     hass: HomeAssistant, data: Mapping[str, Any], mac: str | None
 ) -> tuple[bool, str | None]:
     """Check, before any password, that the device at data's host is the phone.
 
-    Returns (may send the password, the MAC the network shows there). A
-    Grandstream MAC other than mac means another phone: never. After a
-    DHCP move, only the network's word or a challenge login (which checks
-    the MAC it tells) lets the password go there.
+    Returns (may send the password, the MAC the network shows there). Another
+    Grandstream MAC there: never. After a DHCP move, only the network's word,
+    or a challenge login (it sends a hash and its answer names the MAC).
     """
     if mac is None and not data.get(CONF_MOVED):
         return True, None
     seen = await async_mac_from_network(hass, data[CONF_HOST])
     if seen is not None and mac is not None:
         return seen == mac, seen
-    return not data.get(CONF_MOVED) or login_proves_mac(data), seen
+    api = stored_api(data)
+    challenge = api is not None and api.login is LoginVariant.CHALLENGE
+    return not data.get(CONF_MOVED) or challenge, seen
 
 
 @callback
 def adopt_mac(
     hass: HomeAssistant, entry: ConfigEntry, mac: str, source: MacSource
 ) -> bool:
-    """Make mac the entry's unique id, unless a stronger claim or another entry has it.
-
-    Returns True when the entry is keyed by mac afterwards.
-    """
+    """Key the entry by mac, unless a stronger source or another entry has it."""
     current = MacSource.of(entry.data) if entry.unique_id else None
     if entry.unique_id == mac:
         if current is None or source > current:
@@ -159,12 +127,7 @@ def adopt_mac(
         return False
     other = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, mac)
     if other is not None and other.entry_id != entry.entry_id:
-        LOGGER.warning(
-            "%s seems to be %s, which %s already is; not keying it so",
-            entry.title,
-            mac,
-            other.title,
-        )
+        LOGGER.warning("%s seems to be %s, which %s is", entry.title, mac, other.title)
         return False
     hass.config_entries.async_update_entry(
         entry, unique_id=mac, data={**entry.data, CONF_MAC_SOURCE: source.stored}

@@ -1,13 +1,12 @@
 """Push: the phone calls a webhook on each event (Action URLs).
 
 One `PushManager` per entry owns it all: the webhook, the URLs, writing them
-into the phone (session phones, only keys the phone has, never another
-system's; our own stale ones are reclaimed), clearing them on removal, and
-checking that pushes arrive. A push only makes the phone be read at once:
-call events come from comparing readings. Requests from any other address,
-or naming another phone's MAC, are dropped. The webhook outlives setup
-retries, so a phone that pushes while its entry waits to retry (a reboot) is
-set up at once.
+into the phone (session phones: only keys the phone has, never another
+system's; our own stale ones are reclaimed), and checking that pushes arrive.
+A push only makes the phone be read at once: call events come from comparing
+readings. Requests from another address, or naming another phone's MAC, are
+dropped. The webhook outlives setup retries: a phone that pushes while its
+entry waits to retry (a reboot) is set up at once.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from typing import Final
 
 from aiohttp.web import Request, Response
 from homeassistant.components import webhook
-from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_WEBHOOK_ID, EVENT_CORE_CONFIG_UPDATE
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.network import NoURLAvailableError, get_url
@@ -38,53 +37,43 @@ from .const import (
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
 from .cti import (
     ACTION_URL_FIELDS,
+    CALL_EVENTS,
     ActionUrlEvent,
     ApiKind,
     CallEvent,
     GrandstreamCTIClient,
     GrandstreamCTIError,
     GrandstreamCTIWriteRejectedError,
-    build_action_url,
+    action_urls,
     normalize_mac,
     parse_action_url_event,
     parse_action_url_params,
+    resolve_host,
 )
-from .identity import async_addresses, entry_mac
+from .identity import entry_mac
 from .issues import Issue, async_clear_issue, async_set_issue
 
-# Events worth a slot on the phone: calls, and what changes our entities.
-CALL_EVENTS: Final = (
-    ActionUrlEvent.INCOMING_CALL,
-    ActionUrlEvent.OUTGOING_CALL,
-    ActionUrlEvent.ESTABLISHED_CALL,
-    ActionUrlEvent.MISSED_CALL,
-    ActionUrlEvent.TERMINATED_CALL,
-    ActionUrlEvent.REJECTED_CALL,
-    ActionUrlEvent.HOLD,
-    ActionUrlEvent.UNHOLD,
-)
+# Events worth a slot on the phone: calls and what changes our entities; the
+# last two only on Wi-Fi handsets (their battery).
 HANDED_OUT_EVENTS: Final = (
-    *CALL_EVENTS,
+    *(
+        event
+        for event in ActionUrlEvent
+        if event in CALL_EVENTS - {ActionUrlEvent.ANSWERED}
+    ),
     ActionUrlEvent.REGISTERED,
     ActionUrlEvent.UNREGISTERED,
     ActionUrlEvent.DND_ON,
     ActionUrlEvent.DND_OFF,
-    # Wi-Fi handsets report their battery.
     ActionUrlEvent.BATTERY_LOW,
     ActionUrlEvent.BATTERY_OK,
 )
 HANDED_OUT_FIELDS: Final = tuple(ACTION_URL_FIELDS[e] for e in HANDED_OUT_EVENTS)
 # One of our URLs, whichever entry it was for: <root>/api/webhook/<id>?event=
 _OUR_URL: Final = re.compile(r"^(?P<root>.+)/api/webhook/(?P<id>[\w-]+)\?event=\w+&")
-# Addresses warned about per entry (a bound).
+# Addresses warned about per entry (a bound); unannounced calls before telling.
 MAX_WARNED_ADDRESSES: Final = 64
-# Unannounced call changes in a row before the user is told.
 UNANNOUNCED_BEFORE_ISSUE: Final = 2
-
-
-def push_enabled(entry: ConfigEntry) -> bool:
-    """Return True when the user wants push for this phone."""
-    return bool(entry.options.get(CONF_PUSH, DEFAULT_PUSH))
 
 
 def _is_loopback(host: str) -> bool:
@@ -100,22 +89,12 @@ def webhook_url(hass: HomeAssistant, webhook_id: str, phone_host: str) -> str | 
     A loopback address only serves a phone on this machine (the simulator).
     """
     try:
-        base = get_url(
-            hass, allow_external=False, allow_cloud=False, prefer_external=False
-        )
+        base = get_url(hass, allow_external=False, allow_cloud=False)
     except NoURLAvailableError:
         return None
     if _is_loopback(URL(base).host or "") and not _is_loopback(phone_host):
         return None
     return f"{base}{webhook.async_generate_path(webhook_id)}"
-
-
-def action_urls(
-    base: str, fields: tuple[str, ...] = HANDED_OUT_FIELDS
-) -> dict[str, str]:
-    """Return the Action URL of each phone field (P-value)."""
-    events = {field: event for event, field in ACTION_URL_FIELDS.items()}
-    return {field: build_action_url(base, events[field]) for field in fields}
 
 
 def action_urls_markdown(base: str | None) -> str:
@@ -127,11 +106,12 @@ def action_urls_markdown(base: str | None) -> str:
             "(turn its Automatic switch off first), then open this phone's "
             "options to see the Action URLs."
         )
-    urls = action_urls(base, HANDED_OUT_FIELDS[:-2])
-    events = {field: event for event, field in ACTION_URL_FIELDS.items()}
+    events = HANDED_OUT_EVENTS[:-2]
+    urls = action_urls(base, events)
     return "\n".join(
-        f"- {field} ({events[field].replace('_', ' ')}): `{url}`"
-        for field, url in urls.items()
+        f"- {ACTION_URL_FIELDS[event]} ({event.replace('_', ' ')}): "
+        f"`{urls[ACTION_URL_FIELDS[event]]}`"
+        for event in events
     )
 
 
@@ -146,10 +126,8 @@ class PushManager:
         calls: CallTracker,
     ) -> None:
         """Initialize; nothing is registered yet."""
-        self._hass = hass
-        self._entry = entry
-        self._coordinator = coordinator
-        self._calls = calls
+        self._hass, self._entry = hass, entry
+        self._coordinator, self._calls = coordinator, calls
         self._webhook_id: str = entry.data[CONF_WEBHOOK_ID]
         # The slots this entry wrote, and when the phone last pushed.
         self.slots: dict[str, str] = {}
@@ -164,7 +142,7 @@ class PushManager:
     @property
     def enabled(self) -> bool:
         """Return True when the user wants push for this phone."""
-        return push_enabled(self._entry)
+        return bool(self._entry.options.get(CONF_PUSH, DEFAULT_PUSH))
 
     @property
     def url(self) -> str | None:
@@ -192,7 +170,7 @@ class PushManager:
 
     @callback
     def async_start(self) -> None:
-        """With the phone set up: verify push, write the URLs, follow the local URL."""
+        """With the phone set up: check pushes, write the URLs, follow the local URL."""
         entry = self._entry
         entry.async_on_unload(self.async_stop)
         entry.async_on_unload(self._calls.listen(self._check_announced))
@@ -201,31 +179,28 @@ class PushManager:
         def local_url_changed(_event: Event) -> None:
             self._async_set_up_phone()
 
+        bus = self._hass.bus
         entry.async_on_unload(
-            self._hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, local_url_changed)
+            bus.async_listen(EVENT_CORE_CONFIG_UPDATE, local_url_changed)
         )
         self._async_set_up_phone()
 
     @callback
     def _async_set_up_phone(self) -> None:
         """Say whether the phone can reach Home Assistant; write its URLs (session)."""
-        url = self.url
-        if url is None and self.enabled:
-            async_set_issue(self._hass, self._entry, Issue.NO_LOCAL_URL)
-        else:
-            async_clear_issue(self._hass, self._entry, Issue.NO_LOCAL_URL)
+        url, entry = self.url, self._entry
+        if url is None:
+            async_set_issue(self._hass, entry, Issue.NO_LOCAL_URL)
+            return
+        async_clear_issue(self._hass, entry, Issue.NO_LOCAL_URL)
         api = self._coordinator.client.api
         if (
-            url is not None
-            and self.enabled
-            and self._entry.options.get(CONF_AUTO_PUSH, DEFAULT_AUTO_PUSH)
+            entry.options.get(CONF_AUTO_PUSH, DEFAULT_AUTO_PUSH)
             and api is not None
             and api.kind is ApiKind.SESSION
         ):
-            self._entry.async_create_background_task(
-                self._hass,
-                self._async_write_urls(url),
-                f"{DOMAIN} Action URLs {self._entry.entry_id}",
+            entry.async_create_background_task(
+                self._hass, self._async_write_urls(url), f"{DOMAIN} Action URLs"
             )
 
     def _ours(self, value: str, root: str) -> bool:
@@ -241,41 +216,32 @@ class PushManager:
 
     async def _async_write_urls(self, url: str) -> None:
         """Write our URLs into the keys the phone has that are free or ours."""
+        hass, entry = self._hass, self._entry
         root = url.rsplit("/api/webhook/", 1)[0]
         battery = self._coordinator.capabilities.battery
-        # The last two are the battery events.
-        fields = HANDED_OUT_FIELDS if battery else HANDED_OUT_FIELDS[:-2]
+        events = HANDED_OUT_EVENTS if battery else HANDED_OUT_EVENTS[:-2]
         try:
             plan = await self._coordinator.client.write_action_urls(
-                action_urls(url, fields), lambda value: self._ours(value, root)
+                action_urls(url, events), lambda value: self._ours(value, root)
             )
         except GrandstreamCTIWriteRejectedError as err:
-            LOGGER.warning(
-                "%s did not take its Action URLs: %s", self._entry.title, err
-            )
-            async_set_issue(
-                self._hass,
-                self._entry,
-                Issue.PUSH_SETUP_FAILED,
-                {"urls": action_urls_markdown(url)},
-            )
+            LOGGER.warning("%s did not take its Action URLs: %s", entry.title, err)
+            urls = {"urls": action_urls_markdown(url)}
+            async_set_issue(hass, entry, Issue.PUSH_SETUP_FAILED, urls)
             return
         except GrandstreamCTIError as err:
-            LOGGER.warning("Could not set up push on %s: %s", self._entry.title, err)
+            LOGGER.warning("Could not set up push on %s: %s", entry.title, err)
             return
         self.slots = {f"P{key}": value for key, value in plan.write.items()}
-        async_clear_issue(self._hass, self._entry, Issue.PUSH_SETUP_FAILED)
+        async_clear_issue(hass, entry, Issue.PUSH_SETUP_FAILED)
         if plan.taken:
-            slots = ", ".join(f"P{key}" for key in plan.taken)
-            async_set_issue(
-                self._hass, self._entry, Issue.ACTION_URL_SLOTS_TAKEN, {"slots": slots}
-            )
+            slots = {"slots": ", ".join(f"P{key}" for key in plan.taken)}
+            async_set_issue(hass, entry, Issue.ACTION_URL_SLOTS_TAKEN, slots)
         else:
-            async_clear_issue(self._hass, self._entry, Issue.ACTION_URL_SLOTS_TAKEN)
+            async_clear_issue(hass, entry, Issue.ACTION_URL_SLOTS_TAKEN)
         if self.slots:
             # Written and read back: the phone will push; a heartbeat is enough.
-            self.expected = True
-            self._coordinator.push_trusted = True
+            self.expected = self._coordinator.push_trusted = True
 
     async def _async_handle(
         self, hass: HomeAssistant, webhook_id: str, request: Request
@@ -286,10 +252,8 @@ class PushManager:
             self.async_stop()
             return None
         source = _remote_address(request)
-        if source is None or source not in await async_addresses(
-            hass, entry.data[CONF_HOST]
-        ):
-            self._warn_other_address(source or "?")
+        if source not in await resolve_host(entry.data[CONF_HOST]):
+            self._warn_other_address(source)
             return None
         async_clear_issue(hass, entry, Issue.PUSH_FROM_OTHER_ADDRESS)
         params = parse_action_url_params(request.raw_path)
@@ -304,24 +268,20 @@ class PushManager:
             self._reload_asked = True
             hass.config_entries.async_schedule_reload(entry.entry_id)
         if (
-            entry.state is not ConfigEntryState.LOADED
-            or self._coordinator.client.password_rejected
+            entry.state is ConfigEntryState.LOADED
+            and not self._coordinator.client.password_rejected
         ):
-            return None
-        self._note_push(event)
-        entry.async_create_background_task(
-            hass,
-            self._coordinator.async_read_now(),
-            f"{DOMAIN} push read {entry.entry_id}",
-        )
+            self._note_push(event)
+            entry.async_create_background_task(
+                hass, self._coordinator.async_read_now(), f"{DOMAIN} push read"
+            )
         return None
 
     def _note_push(self, event: ActionUrlEvent | None) -> None:
         """Take a push into account: push works; some events need a full read."""
         self.last_push = dt_util.utcnow()
-        self.expected = self._pushed = True
+        self.expected = self._pushed = self._coordinator.push_trusted = True
         self._unannounced = 0
-        self._coordinator.push_trusted = True
         async_clear_issue(self._hass, self._entry, Issue.PUSH_NOT_ARRIVING)
         if event is ActionUrlEvent.REJECTED_CALL:
             self._calls.expect_rejection()
@@ -339,17 +299,13 @@ class PushManager:
         self._coordinator.push_trusted = False
         self._unannounced += 1
         if self._unannounced >= UNANNOUNCED_BEFORE_ISSUE and self.enabled:
-            async_set_issue(
-                self._hass,
-                self._entry,
-                Issue.PUSH_NOT_ARRIVING,
-                {"url": self.url or "?"},
-            )
+            url = {"url": self.url or "?"}
+            async_set_issue(self._hass, self._entry, Issue.PUSH_NOT_ARRIVING, url)
 
     @callback
     def _warn_other_address(self, source: str) -> None:
         """Tell the user once per address that pushes come from elsewhere."""
-        entry = self._entry
+        entry, host = self._entry, self._entry.data[CONF_HOST]
         if source in self._warned or len(self._warned) >= MAX_WARNED_ADDRESSES:
             LOGGER.debug("Ignoring a push for %s from %s", entry.title, source)
             return
@@ -358,21 +314,17 @@ class PushManager:
             "Ignoring a push for %s from %s, which is not the phone's address %s",
             entry.title,
             source,
-            entry.data[CONF_HOST],
+            host,
         )
-        async_set_issue(
-            self._hass,
-            entry,
-            Issue.PUSH_FROM_OTHER_ADDRESS,
-            {"address": source, "host": entry.data[CONF_HOST]},
-        )
+        places = {"address": source, "host": host}
+        async_set_issue(self._hass, entry, Issue.PUSH_FROM_OTHER_ADDRESS, places)
 
 
-def _remote_address(request: Request) -> str | None:
+def _remote_address(request: Request) -> str:
     try:
         return str(ip_address(request.remote or ""))
     except ValueError:
-        return None
+        return "?"
 
 
 async def async_clear_urls(client: GrandstreamCTIClient, webhook_id: str) -> None:

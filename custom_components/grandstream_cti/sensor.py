@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from homeassistant.components.sensor import (
     RestoreSensor,
@@ -20,16 +20,17 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
-from .calls import LastCaller
 from .coordinator import GrandstreamConfigEntry
 from .cti import (
     Account,
     Capabilities,
+    LastCaller,
     Line,
     LineState,
     PhoneSnapshot,
     PhoneStatus,
     remote_name,
+    remote_party,
     unread_voicemail_key,
 )
 from .entity import GrandstreamEntity
@@ -38,136 +39,105 @@ PARALLEL_UPDATES = 0
 
 # States the phone may send that the spec does not list read as "other".
 OTHER = "other"
-PHONE_STATUS_OPTIONS = [s.value for s in PhoneStatus if s is not PhoneStatus.UNKNOWN]
-LINE_STATE_OPTIONS = [s.value for s in LineState if s is not LineState.UNKNOWN]
-ACCOUNT_STATUS_OPTIONS = ["registered", "not_registered"]
 
 
-def _phone_status(snapshot: PhoneSnapshot) -> str:
-    status = snapshot.status
-    return OTHER if status is PhoneStatus.UNKNOWN else status.value
+def _enum(value: PhoneStatus | LineState) -> str:
+    return OTHER if value.value == "unknown" else value.value
 
 
-def _line_state(line: Line) -> str:
-    return OTHER if line.state is LineState.UNKNOWN else line.state.value
+def _of_line[T](fn: Callable[[Line], T]) -> Callable[[PhoneSnapshot, int], T | None]:
+    """Return fn applied to line n of a reading (None when the line is gone)."""
+    return lambda snapshot, n: None if (line := snapshot.line(n)) is None else fn(line)
 
 
-def _remote_party(line: Line) -> str | None:
-    """Return "Name (number)", the number alone, or "" while the line is idle.
+def _of_account[T](
+    fn: Callable[[Account], T],
+) -> Callable[[PhoneSnapshot, int], T | None]:
+    """Return fn applied to account n of a reading (None when it is gone)."""
+    return lambda snapshot, n: None if (acc := snapshot.account(n)) is None else fn(acc)
 
-    A name is shown only when the phone shows a real one (it copies the
-    number into the name once connected). None: a caller without a number.
+
+@dataclass(frozen=True, kw_only=True)
+class GrandstreamSensorEntityDescription(SensorEntityDescription):
+    """A sensor of the phone, or of each of its lines or configured accounts.
+
+    The functions get the reading and the line or account number (0: phone).
     """
-    if line.is_idle:
-        return ""
-    name, number = remote_name(line), line.remote_number.strip()
-    if name and number:
-        return f"{name} ({number})"
-    return number or name or None
+
+    part: Literal["phone", "line", "account"] = "phone"
+    value_fn: Callable[[PhoneSnapshot, int], StateType]
+    attributes_fn: Callable[[PhoneSnapshot, int], dict[str, Any] | None] | None = None
+    # Whether the phone has it (found at setup).
+    exists_fn: Callable[[Capabilities, int], bool] = lambda _caps, _number: True
 
 
-@dataclass(frozen=True, kw_only=True)
-class PhoneSensorEntityDescription(SensorEntityDescription):
-    """A sensor about the whole phone."""
-
-    value_fn: Callable[[PhoneSnapshot], StateType]
-    # Whether this phone has it (found at setup).
-    exists_fn: Callable[[Capabilities], bool] = lambda _caps: True
-
-
-@dataclass(frozen=True, kw_only=True)
-class LineSensorEntityDescription(SensorEntityDescription):
-    """A sensor about one line appearance."""
-
-    value_fn: Callable[[Line], StateType]
-    attributes_fn: Callable[[Line], dict[str, str]] | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class AccountSensorEntityDescription(SensorEntityDescription):
-    """A sensor about one configured SIP account."""
-
-    value_fn: Callable[[PhoneSnapshot, Account], StateType]
-    # Whether this phone has it for that account (found at setup).
-    exists_fn: Callable[[Capabilities, int], bool] = lambda _caps, _account: True
-
-
-PHONE_SENSORS = (
-    PhoneSensorEntityDescription(
+SENSORS = (
+    GrandstreamSensorEntityDescription(
         key="phone_status",
         translation_key="phone_status",
         device_class=SensorDeviceClass.ENUM,
-        options=[*PHONE_STATUS_OPTIONS, OTHER],
-        value_fn=_phone_status,
+        options=[_enum(s) for s in PhoneStatus if s is not PhoneStatus.UNKNOWN]
+        + [OTHER],
+        value_fn=lambda snapshot, _: _enum(snapshot.status),
     ),
-    PhoneSensorEntityDescription(
+    GrandstreamSensorEntityDescription(
         key="battery",
         device_class=SensorDeviceClass.BATTERY,
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda snapshot: (
-            None if snapshot.battery is None else snapshot.battery.capacity
+        value_fn=lambda snapshot, _: (
+            snapshot.battery.capacity if snapshot.battery else None
         ),
-        exists_fn=lambda caps: caps.battery,
+        exists_fn=lambda caps, _: caps.battery,
     ),
-    PhoneSensorEntityDescription(
+    GrandstreamSensorEntityDescription(
         key="wifi_signal",
         translation_key="wifi_signal",
         entity_category=EntityCategory.DIAGNOSTIC,
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda snapshot: (
-            None if snapshot.wifi is None else snapshot.wifi.signal
-        ),
-        exists_fn=lambda caps: caps.wifi,
+        value_fn=lambda snapshot, _: snapshot.wifi.signal if snapshot.wifi else None,
+        exists_fn=lambda caps, _: caps.wifi,
     ),
-)
-
-LINE_SENSORS = (
-    LineSensorEntityDescription(
+    GrandstreamSensorEntityDescription(
         key="line_state",
         translation_key="line_state",
+        part="line",
         device_class=SensorDeviceClass.ENUM,
-        options=[*LINE_STATE_OPTIONS, OTHER],
-        value_fn=_line_state,
+        options=[_enum(s) for s in LineState if s is not LineState.UNKNOWN] + [OTHER],
+        value_fn=_of_line(lambda line: _enum(line.state)),
     ),
-    LineSensorEntityDescription(
+    GrandstreamSensorEntityDescription(
         key="line_remote",
         translation_key="line_remote",
-        value_fn=_remote_party,
-        attributes_fn=lambda line: {
-            "remote_number": line.remote_number,
-            "remote_name": remote_name(line),
-        },
+        part="line",
+        value_fn=_of_line(remote_party),
+        attributes_fn=_of_line(
+            lambda line: {
+                "remote_number": line.remote_number,
+                "remote_name": remote_name(line),
+            }
+        ),
     ),
-)
-
-ACCOUNT_SENSORS = (
-    AccountSensorEntityDescription(
+    GrandstreamSensorEntityDescription(
         key="account_status",
         translation_key="account_status",
+        part="account",
         device_class=SensorDeviceClass.ENUM,
         entity_category=EntityCategory.DIAGNOSTIC,
-        options=ACCOUNT_STATUS_OPTIONS,
-        value_fn=lambda _snapshot, account: (
-            "registered" if account.registered else "not_registered"
+        options=["registered", "not_registered"],
+        value_fn=_of_account(
+            lambda account: "registered" if account.registered else "not_registered"
         ),
     ),
-    AccountSensorEntityDescription(
+    GrandstreamSensorEntityDescription(
         key="unread_voicemail",
         translation_key="unread_voicemail",
+        part="account",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda snapshot, account: _count(
-            snapshot.config.get(unread_voicemail_key(account.id))
-        ),
-        exists_fn=lambda caps, account: caps.voicemail(account),
+        value_fn=lambda snapshot, n: snapshot.count(unread_voicemail_key(n)),
+        exists_fn=lambda caps, n: caps.voicemail(n),
     ),
 )
-
-
-def _count(raw: str | None) -> int | None:
-    """Return a count the phone keeps as text, or None."""
-    value = (raw or "").strip()
-    return int(value) if value.isdigit() else None
 
 
 async def async_setup_entry(
@@ -175,126 +145,74 @@ async def async_setup_entry(
     entry: GrandstreamConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Set up sensors for the lines and accounts this phone has."""
+    """Set up the phone's sensors, per line and per configured account."""
     coordinator = entry.runtime_data.coordinator
-    snapshot = coordinator.data
+    snapshot, caps = coordinator.data, coordinator.capabilities
+    parts = {
+        "phone": [0],
+        "line": [line.line for line in snapshot.lines],
+        "account": [acc.id for acc in snapshot.accounts if acc.configured],
+    }
     entities: list[SensorEntity] = [
-        PhoneSensor(entry, description)
-        for description in PHONE_SENSORS
-        if description.exists_fn(coordinator.capabilities)
+        GrandstreamSensor(entry, description, number)
+        for description in SENSORS
+        for number in parts[description.part]
+        if description.exists_fn(caps, number)
     ]
-    entities.extend(
-        LineSensor(entry, description, line.line)
-        for line in snapshot.lines
-        for description in LINE_SENSORS
-    )
     entities.append(LastCallerSensor(entry, LAST_CALLER))
     entities.append(MissedCallsSensor(entry, MISSED_CALLS))
-    entities.extend(
-        AccountSensor(entry, description, account)
-        for account in snapshot.accounts
-        if account.configured
-        for description in ACCOUNT_SENSORS
-        if description.exists_fn(coordinator.capabilities, account.id)
-    )
     async_add_entities(entities)
 
 
-class PhoneSensor(GrandstreamEntity, SensorEntity):
-    """A sensor about the whole phone."""
+class GrandstreamSensor(GrandstreamEntity, SensorEntity):
+    """A sensor of the phone, or of one line (only line 1 enabled) or account."""
 
-    entity_description: PhoneSensorEntityDescription
-
-    def __init__(
-        self, entry: GrandstreamConfigEntry, description: PhoneSensorEntityDescription
-    ) -> None:
-        """Initialize the sensor."""
-        super().__init__(entry, description.key)
-        self.entity_description = description
-
-    @property
-    def native_value(self) -> StateType:
-        """Return the sensor's state."""
-        return self.entity_description.value_fn(self.coordinator.data)
-
-
-class LineSensor(GrandstreamEntity, SensorEntity):
-    """A sensor about one line; only line 1 is enabled by default."""
-
-    entity_description: LineSensorEntityDescription
+    entity_description: GrandstreamSensorEntityDescription
 
     def __init__(
         self,
         entry: GrandstreamConfigEntry,
-        description: LineSensorEntityDescription,
-        line_number: int,
+        description: GrandstreamSensorEntityDescription,
+        number: int,
     ) -> None:
-        """Initialize the sensor for one line."""
-        super().__init__(entry, f"line_{line_number}_{description.key}")
+        """Initialize the sensor (number: the line's or account's, 0 the phone's)."""
+        part, key = description.part, description.key
+        super().__init__(entry, key if part == "phone" else f"{part}_{number}_{key}")
         self.entity_description = description
-        self._line_number = line_number
-        self._attr_translation_placeholders = {"line": str(line_number)}
-        self._attr_entity_registry_enabled_default = line_number == 1
-
-    @property
-    def _line(self) -> Line | None:
-        return self.coordinator.data.line(self._line_number)
+        self._number = number
+        if part == "line":
+            self._attr_translation_placeholders = {"line": str(number)}
+            self._attr_entity_registry_enabled_default = number == 1
+        elif part == "account":
+            account = entry.runtime_data.coordinator.data.account(number)
+            label = account.name or account.sip_id if account else None
+            self._attr_translation_placeholders = {"account": label or str(number)}
 
     @property
     def available(self) -> bool:
-        """Return False when the phone no longer reports this line."""
-        return super().available and self._line is not None
+        """Return False when the phone no longer reports this line or account."""
+        data, part, number = (
+            self.coordinator.data,
+            self.entity_description.part,
+            self._number,
+        )
+        gone = (part == "line" and data.line(number) is None) or (
+            part == "account" and data.account(number) is None
+        )
+        return super().available and not gone
 
     @property
     def native_value(self) -> StateType:
         """Return the sensor's state."""
-        line = self._line
-        return None if line is None else self.entity_description.value_fn(line)
+        return self.entity_description.value_fn(self.coordinator.data, self._number)
 
     @property
-    def extra_state_attributes(self) -> dict[str, str] | None:
-        """Return the raw remote number and name for automations."""
-        line = self._line
-        if line is None or self.entity_description.attributes_fn is None:
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return the raw remote number and name (line sensors), for automations."""
+        attributes_fn = self.entity_description.attributes_fn
+        if attributes_fn is None:
             return None
-        return self.entity_description.attributes_fn(line)
-
-
-class AccountSensor(GrandstreamEntity, SensorEntity):
-    """A sensor about one configured account, named after it."""
-
-    entity_description: AccountSensorEntityDescription
-
-    def __init__(
-        self,
-        entry: GrandstreamConfigEntry,
-        description: AccountSensorEntityDescription,
-        account: Account,
-    ) -> None:
-        """Initialize the sensor for one account."""
-        super().__init__(entry, f"account_{account.id}_{description.key}")
-        self.entity_description = description
-        self._account_id = account.id
-        self._attr_translation_placeholders = {
-            "account": account.name or account.sip_id or str(account.id)
-        }
-
-    @property
-    def _account(self) -> Account | None:
-        return self.coordinator.data.account(self._account_id)
-
-    @property
-    def available(self) -> bool:
-        """Return False when the phone no longer reports this account."""
-        return super().available and self._account is not None
-
-    @property
-    def native_value(self) -> StateType:
-        """Return the sensor's state."""
-        account = self._account
-        if account is None:
-            return None
-        return self.entity_description.value_fn(self.coordinator.data, account)
+        return attributes_fn(self.coordinator.data, self._number)
 
 
 LAST_CALLER = SensorEntityDescription(key="last_caller", translation_key="last_caller")
@@ -306,7 +224,7 @@ MISSED_CALLS = SensorEntityDescription(
 
 
 class CallHistorySensor(GrandstreamEntity, RestoreSensor):
-    """A sensor showing the phone's call history; it stays when the phone is away."""
+    """A sensor of the phone's call history; it stays when the phone is away."""
 
     def __init__(
         self, entry: GrandstreamConfigEntry, description: SensorEntityDescription
@@ -335,11 +253,9 @@ class LastCallerSensor(CallHistorySensor):
     """The remote party of the last incoming call."""
 
     async def _async_restore(self) -> None:
-        state = await self.async_get_last_state()
-        if state is not None:
-            self._history.restore(
-                last_caller=LastCaller.from_attributes(state.attributes)
-            )
+        if (state := await self.async_get_last_state()) is not None:
+            caller = LastCaller.from_attributes(state.attributes)
+            self._history.restore(last_caller=caller)
 
     @property
     def native_value(self) -> str | None:
@@ -362,9 +278,8 @@ class MissedCallsSensor(CallHistorySensor):
         state = await self.async_get_last_state()
         if data is None or not isinstance(data.native_value, int | float):
             return
-        since = None
-        if state is not None and (reset := state.attributes.get("last_reset")):
-            since = dt_util.parse_datetime(str(reset))
+        reset = state and state.attributes.get("last_reset")
+        since = dt_util.parse_datetime(str(reset)) if reset else None
         self._history.restore(missed=int(data.native_value), missed_since=since)
 
     @property

@@ -12,8 +12,7 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
-from custom_components.grandstream_cti.calls import CallHistory
-from custom_components.grandstream_cti.cti import CallEvent, CallEventType
+from custom_components.grandstream_cti.cti import CallEvent, CallEventType, CallHistory
 from simulator import PhoneSimulator
 
 from .conftest import control, entity_id, poll

@@ -12,6 +12,7 @@ import pytest
 from custom_components.grandstream_cti.cti import (
     CommandRefusal,
     GrandstreamCTIAccessDeniedError,
+    GrandstreamCTIApiChangedError,
     GrandstreamCTIAuthenticationError,
     GrandstreamCTICertificateError,
     GrandstreamCTICommandError,
@@ -20,10 +21,12 @@ from custom_components.grandstream_cti.cti import (
     GrandstreamCTILockedError,
     GrandstreamCTIPermissionError,
     GrandstreamCTIResponseError,
+    GrandstreamCTISessionTakenError,
     GrandstreamCTITimeoutError,
     GrandstreamCTIUnsupportedError,
     GrandstreamCTIUserNotAllowedError,
     GrandstreamCTIWriteRejectedError,
+    GrandstreamCTIWrongDeviceError,
 )
 from custom_components.grandstream_cti.explain import explain
 from custom_components.grandstream_cti.identity import async_mac_from_network
@@ -62,16 +65,45 @@ STRINGS = json.loads(
             {"keys": "1561, :dnd"},
         ),
         (GrandstreamCTIUnsupportedError("x"), None, "unsupported", {}),
+        (GrandstreamCTIApiChangedError("x"), None, "api_changed", {}),
         (
-            GrandstreamCTICommandError("x", refusal=CommandRefusal.NOTHING_TO_ACT_ON),
+            GrandstreamCTIWrongDeviceError("x", mac="00:0b:82:aa:bb:cc"),
+            None,
+            "wrong_device",
+            {"mac": "00:0b:82:aa:bb:cc"},
+        ),
+        (GrandstreamCTISessionTakenError("x"), None, "session_taken", {}),
+        # Refused by the session API: not a passcode setting's fault.
+        (
+            GrandstreamCTIAccessDeniedError("x", session=True),
+            None,
+            "session_refused",
+            {},
+        ),
+        # A command that timed out may still be carried out.
+        (GrandstreamCTITimeoutError("x"), "send_keys", "command_timeout", {}),
+        (
+            GrandstreamCTICommandError(
+                "x", refusal=CommandRefusal.NOTHING_TO_ACT_ON, command="endcall"
+            ),
             "end_call",
             "no_call_to_end",
             {},
         ),
         (
-            GrandstreamCTICommandError("x", refusal=CommandRefusal.OTHER),
+            GrandstreamCTICommandError(
+                "x", refusal=CommandRefusal.OTHER, command="make_call"
+            ),
             "make_call",
             "make_call_refused",
+            {},
+        ),
+        (
+            GrandstreamCTICommandError(
+                "x", refusal=CommandRefusal.INVALID_REQUEST, command="make_call"
+            ),
+            "make_call",
+            "make_call_invalid_request",
             {},
         ),
         (

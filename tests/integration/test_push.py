@@ -27,8 +27,8 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.grandstream_cti import commands as commands_module
 from custom_components.grandstream_cti.const import CONF_PUSH, DOMAIN
 from custom_components.grandstream_cti.coordinator import GrandstreamCoordinator
-from custom_components.grandstream_cti.identity import async_addresses
-from custom_components.grandstream_cti.push import action_urls, webhook_url
+from custom_components.grandstream_cti.cti import action_urls, resolve_host
+from custom_components.grandstream_cti.push import HANDED_OUT_EVENTS, webhook_url
 from simulator import PhoneSimulator, SimulatorConfig
 
 from .conftest import ENTRY_ID, WEBHOOK_ID, collect_call_events, entity_id, poll
@@ -443,7 +443,7 @@ async def test_turning_push_off(
 def test_action_urls_fit_the_phone() -> None:
     """Every URL we hand out fits the phone's 256 characters and has its field."""
     base = f"http://192.168.100.200:8123/api/webhook/{WEBHOOK_ID}"
-    urls = action_urls(base)
+    urls = action_urls(base, HANDED_OUT_EVENTS)
     assert "P8310" in urls
     assert all(len(url) <= 256 for url in urls.values())
     assert all(" " not in url for url in urls.values())
@@ -482,11 +482,11 @@ async def test_passcode_phone_flow_shows_the_action_urls(
 
 async def test_push_resolves_host_names(hass: HomeAssistant) -> None:
     """A phone added by name is matched by the addresses its name has."""
-    assert "127.0.0.1" in await async_addresses(hass, "localhost")
-    assert await async_addresses(hass, "[::1]") == {"::1"}
-    assert await async_addresses(hass, "::ffff:127.0.0.1") == {"127.0.0.1"}
+    assert "127.0.0.1" in await resolve_host("localhost")
+    assert await resolve_host("[::1]") == {"::1"}
+    assert await resolve_host("::ffff:127.0.0.1") == {"127.0.0.1"}
     with patch.object(hass.loop, "getaddrinfo", side_effect=OSError):
-        assert await async_addresses(hass, "phone.lan") == {"phone.lan"}
+        assert await resolve_host("phone.lan") == {"phone.lan"}
 
 
 async def test_webhook_of_a_disabled_entry_goes_away(

@@ -6,14 +6,31 @@ a library of its own; everything a caller needs is exported here.
 
 from .action_url import (
     ACTION_URL_FIELDS,
+    CALL_EVENTS,
     ActionUrlEvent,
     SlotPlan,
+    action_urls,
     build_action_url,
     parse_action_url_event,
     parse_action_url_params,
     plan_action_url_slots,
 )
-from .calls import CallEvent, CallEventType, call_events, remote_name
+from .address import (
+    GRANDSTREAM_OUIS,
+    is_grandstream,
+    normalize_host,
+    normalize_mac,
+    resolve_host,
+)
+from .calls import (
+    CallEvent,
+    CallEventType,
+    CallHistory,
+    LastCaller,
+    call_events,
+    remote_name,
+    remote_party,
+)
 from .client import DEFAULT_USERNAME, MAX_KEYS, GrandstreamCTIClient
 from .errors import (
     CommandRefusal,
@@ -35,7 +52,6 @@ from .errors import (
     GrandstreamCTIWrongDeviceError,
 )
 from .keys import normalize_keys
-from .mac import GRANDSTREAM_OUIS, is_grandstream, normalize_mac
 from .models import (
     Account,
     ApiKind,
@@ -53,6 +69,7 @@ from .models import (
 )
 from .numbers import MAX_NUMBER_LENGTH, validate_number
 from .parsing import printable, shorten
+from .read_queue import ReadQueue
 from .session_parsing import config_key
 from .settings import (
     SETTING_CHOICES,
@@ -82,6 +99,7 @@ PERSONAL_FIELDS = (
 
 __all__ = [
     "ACTION_URL_FIELDS",
+    "CALL_EVENTS",
     "DEFAULT_USERNAME",
     "GRANDSTREAM_OUIS",
     "MAX_KEYS",
@@ -96,6 +114,7 @@ __all__ = [
     "Battery",
     "CallEvent",
     "CallEventType",
+    "CallHistory",
     "Capabilities",
     "CommandRefusal",
     "ConfigValue",
@@ -116,6 +135,7 @@ __all__ = [
     "GrandstreamCTIUserNotAllowedError",
     "GrandstreamCTIWriteRejectedError",
     "GrandstreamCTIWrongDeviceError",
+    "LastCaller",
     "Line",
     "LineState",
     "LoginVariant",
@@ -125,14 +145,17 @@ __all__ = [
     "PhoneSnapshot",
     "PhoneState",
     "PhoneStatus",
+    "ReadQueue",
     "SessionInfo",
     "Setting",
     "SlotPlan",
     "WifiStatus",
+    "action_urls",
     "build_action_url",
     "call_events",
     "config_key",
     "is_grandstream",
+    "normalize_host",
     "normalize_keys",
     "normalize_mac",
     "parse_action_url_event",
@@ -140,6 +163,8 @@ __all__ = [
     "plan_action_url_slots",
     "printable",
     "remote_name",
+    "remote_party",
+    "resolve_host",
     "shorten",
     "unread_voicemail_key",
     "validate_number",

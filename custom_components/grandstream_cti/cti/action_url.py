@@ -6,7 +6,7 @@ The phone calls a configured URL (one field per event, `P8304`...) with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -89,6 +89,21 @@ ACTION_URL_MAX_LENGTH: Final = 256
 # The parameter that names the event in the URLs we hand out.
 EVENT_PARAMETER: Final = "event"
 
+# The events about calls (the others: registration, DND, battery, hook).
+CALL_EVENTS: Final = frozenset(
+    {
+        ActionUrlEvent.INCOMING_CALL,
+        ActionUrlEvent.OUTGOING_CALL,
+        ActionUrlEvent.ESTABLISHED_CALL,
+        ActionUrlEvent.MISSED_CALL,
+        ActionUrlEvent.TERMINATED_CALL,
+        ActionUrlEvent.REJECTED_CALL,
+        ActionUrlEvent.HOLD,
+        ActionUrlEvent.UNHOLD,
+        ActionUrlEvent.ANSWERED,
+    }
+)
+
 # What each URL we hand out carries. No display names: the phone does not
 # URL-encode, and a raw space would break the HTTP request line.
 SUGGESTED_VARIABLES: Final = ("mac", "remote", "active_user", "call-id")
@@ -103,6 +118,11 @@ def build_action_url(base: str, event: ActionUrlEvent) -> str:
     separator = "&" if "?" in base else "?"
     params = "&".join(f"{name}=${name}" for name in SUGGESTED_VARIABLES)
     return f"{base}{separator}{EVENT_PARAMETER}={event.value}&{params}"
+
+
+def action_urls(base: str, events: Iterable[ActionUrlEvent]) -> dict[str, str]:
+    """Return, per phone field (P-value), the Action URL for each event."""
+    return {ACTION_URL_FIELDS[event]: build_action_url(base, event) for event in events}
 
 
 def parse_action_url_params(raw: str) -> dict[str, str]:

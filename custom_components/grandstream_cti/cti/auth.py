@@ -35,6 +35,7 @@ import math
 import time
 from typing import Final
 
+from .address import normalize_mac
 from .errors import (
     GrandstreamCTIApiChangedError,
     GrandstreamCTIAuthenticationError,
@@ -46,7 +47,6 @@ from .errors import (
     GrandstreamCTISessionTakenError,
     GrandstreamCTIWrongDeviceError,
 )
-from .mac import normalize_mac
 from .models import LoginVariant, SessionInfo
 from .parsing import MESSAGE_AUTHENTICATION, loads_lenient
 from .session_parsing import (

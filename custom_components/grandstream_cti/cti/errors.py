@@ -184,17 +184,49 @@ class CommandRefusal(StrEnum):
     OTHER = "other"
 
 
+# Phone operations whose "nothing to act on" has its own reason.
+_NOTHING_TO_ACT_ON = {
+    "acceptcall": "no_call_to_accept",
+    "rejectcall": "no_call_to_reject",
+    "endcall": "no_call_to_end",
+    "holdcall": "no_call_to_hold",
+    "cancel": "no_call_to_cancel",
+}
+
+
 class GrandstreamCTICommandError(GrandstreamCTIError):
     """The phone refused a command; `refusal` says how it answered."""
 
-    reason = "command_refused"
-
     def __init__(
-        self, message: str, *, refusal: CommandRefusal = CommandRefusal.OTHER
+        self,
+        message: str,
+        *,
+        refusal: CommandRefusal = CommandRefusal.OTHER,
+        command: str = "",
     ) -> None:
-        """Keep the kind of refusal for callers that explain it to users."""
+        """Keep the kind of refusal and which command it was."""
         super().__init__(message)
         self.refusal = refusal
+        self.command = command
+
+    @property
+    def reason(self) -> str:  # type: ignore[override]
+        """Return the refusal as one reason: per command where it says more."""
+        refusal, command = self.refusal, self.command
+        if (
+            refusal is CommandRefusal.NOTHING_TO_ACT_ON
+            and command in _NOTHING_TO_ACT_ON
+        ):
+            return _NOTHING_TO_ACT_ON[command]
+        if command == "make_call":
+            if refusal is CommandRefusal.INVALID_REQUEST:
+                return "make_call_invalid_request"
+            return "make_call_refused"
+        if refusal is CommandRefusal.UNKNOWN:
+            return "unknown_request"
+        return (
+            "command_failed" if refusal is CommandRefusal.FAILED else "command_refused"
+        )
 
     @property
     def details(self) -> dict[str, str]:

@@ -331,7 +331,7 @@ def check_command(
     if refused:
         refusal, reason = _refusal(body, secrets)
         raise GrandstreamCTICommandError(
-            f"The phone refused {what}: {reason}", refusal=refusal
+            f"The phone refused {what}: {reason}", refusal=refusal, command=what
         )
     if body is True or body is None or isinstance(body, str):
         # "complete", "savereboot" and any other word in a success envelope:

@@ -13,12 +13,12 @@ import math
 import re
 from typing import Final
 
+from .address import normalize_mac
 from .errors import (
     GrandstreamCTIAuthenticationError,
     GrandstreamCTILockedError,
     GrandstreamCTIResponseError,
 )
-from .mac import normalize_mac
 from .models import Battery, SessionInfo, WifiStatus
 from .parsing import (
     INVALID,
