@@ -19,30 +19,24 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import (
-    ConfigEntryAuthFailed,
-    ConfigEntryError,
-    ConfigEntryNotReady,
-    HomeAssistantError,
-)
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
+from . import cti
 from .calls import CallTracker
 from .commands import CommandRunner
-from .compat import OPTIONS_NEED_UPDATE_LISTENER
-from .const import CONF_REJECTED, DOMAIN, LOGGER, REQUEST_TIMEOUT
+from .const import DOMAIN, LOGGER, REQUEST_TIMEOUT
 from .coordinator import (
     GrandstreamConfigEntry,
     GrandstreamCoordinator,
     GrandstreamRuntimeData,
 )
-from .cti import DEFAULT_USERNAME, GrandstreamCTIClient, normalize_host
-from .identity import async_prove_address, entry_mac, stored_api
-from .issues import async_remove_issues
-from .push import PushManager, async_clear_urls
+from .identity import entry_mac, stored_api
+from .issues import Issue, async_clear_issue
+from .push import PushManager, async_remove_push
 from .services import async_setup_services
 
 PLATFORMS = [
@@ -61,17 +55,17 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 def create_client(
     hass: HomeAssistant, data: Mapping[str, Any], mac: str | None = None
-) -> GrandstreamCTIClient:
+) -> cti.GrandstreamCTIClient:
     """Return a client for an entry's settings, its proven API and MAC (no I/O)."""
     verify_ssl = bool(data.get(CONF_VERIFY_SSL, False))
-    return GrandstreamCTIClient(
+    return cti.GrandstreamCTIClient(
         data[CONF_HOST],
         data[CONF_PASSWORD],
         session=async_get_clientsession(hass, verify_ssl=verify_ssl),
         port=data.get(CONF_PORT),
         use_ssl=bool(data.get(CONF_SSL, False)),
         verify_ssl=verify_ssl,
-        username=data.get(CONF_USERNAME) or DEFAULT_USERNAME,
+        username=data.get(CONF_USERNAME) or cti.DEFAULT_USERNAME,
         api=stored_api(data),
         expected_mac=mac,
         timeout=REQUEST_TIMEOUT,
@@ -105,28 +99,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: GrandstreamConfigEntry) 
         # Nothing more goes to this phone until the user acts.
         push.async_stop()
         raise
-    except ConfigEntryNotReady as err:
-        # Say why: the first refresh drops the reason.
-        cause = coordinator.last_exception
-        if isinstance(cause, HomeAssistantError) and cause.translation_key:
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key=cause.translation_key,
-                translation_placeholders=cause.translation_placeholders,
-            ) from cause
-        raise err from cause
     entry.async_on_unload(calls.start())
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    if OPTIONS_NEED_UPDATE_LISTENER:  # pragma: no cover - Home Assistant < 2025.8
-        options = dict(entry.options)
+    options = dict(entry.options)
 
-        async def reload_on_new_options(
-            hass: HomeAssistant, entry: GrandstreamConfigEntry
-        ) -> None:
-            if dict(entry.options) != options:
-                hass.config_entries.async_schedule_reload(entry.entry_id)
+    async def reload_on_new_options(hass: HomeAssistant, entry: ConfigEntry) -> None:
+        if dict(entry.options) != options:
+            hass.config_entries.async_schedule_reload(entry.entry_id)
 
-        entry.async_on_unload(entry.add_update_listener(reload_on_new_options))
+    entry.async_on_unload(entry.add_update_listener(reload_on_new_options))
     if push.enabled:
         push.async_start()
     return True
@@ -143,26 +124,11 @@ async def async_unload_entry(
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Clear this entry's Action URLs from the phone; drop its repair issues.
-
-    Never with a password the phone rejected, never at an address whose
-    device did not prove to be the phone.
-    """
-    webhook.async_unregister(hass, entry.data[CONF_WEBHOOK_ID])
-    async_remove_issues(hass, entry)
-    mac = entry_mac(entry)
-    if (
-        entry.data.get(CONF_REJECTED)
-        or not (await async_prove_address(hass, entry.data, mac))[0]
-    ):
-        return
-    client = create_client(hass, entry.data, mac)
-    try:
-        if await client.login() is not None:
-            await async_clear_urls(client, entry.data[CONF_WEBHOOK_ID])
-    except Exception:  # noqa: BLE001 - removal goes on whatever the phone says
-        LOGGER.debug("Not clearing Action URLs of %s: no session", entry.title)
-    await client.logout()
+    """Clear this entry's Action URLs from the phone; drop its repair issues."""
+    async_clear_issue(hass, entry, *Issue)
+    await async_remove_push(
+        hass, entry, create_client(hass, entry.data, entry_mac(entry))
+    )
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
@@ -176,9 +142,9 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
         return False
     data = {**entry.data}
     data.setdefault(CONF_WEBHOOK_ID, webhook.async_generate_id())
-    data.setdefault(CONF_USERNAME, DEFAULT_USERNAME)
+    data.setdefault(CONF_USERNAME, cti.DEFAULT_USERNAME)
     data.setdefault(CONF_PORT, None)
-    data[CONF_HOST] = normalize_host(data[CONF_HOST])
+    data[CONF_HOST] = cti.normalize_host(data[CONF_HOST])
     unique_id = entry.unique_id
     if entry.minor_version < 2 or data.get("mac_source") in (None, "push"):
         # Only a push (or an old version) said so: not an identity.

@@ -21,21 +21,17 @@ PARALLEL_UPDATES = 0
 
 @dataclass(frozen=True, kw_only=True)
 class GrandstreamBinarySensorEntityDescription(BinarySensorEntityDescription):
-    """A binary sensor computed from one refresh."""
+    """A binary sensor computed from one reading."""
 
     is_on_fn: Callable[[PhoneSnapshot], bool]
 
 
 BINARY_SENSORS = (
     GrandstreamBinarySensorEntityDescription(
-        key="ringing",
-        translation_key="ringing",
-        is_on_fn=lambda snapshot: snapshot.ringing,
+        key="ringing", translation_key="ringing", is_on_fn=lambda s: s.ringing
     ),
     GrandstreamBinarySensorEntityDescription(
-        key="in_call",
-        translation_key="in_call",
-        is_on_fn=lambda snapshot: snapshot.in_call,
+        key="in_call", translation_key="in_call", is_on_fn=lambda s: s.in_call
     ),
 )
 
@@ -46,9 +42,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the binary sensors."""
-    async_add_entities(
-        GrandstreamBinarySensor(entry, description) for description in BINARY_SENSORS
-    )
+    async_add_entities(GrandstreamBinarySensor(entry, d) for d in BINARY_SENSORS)
 
 
 class GrandstreamBinarySensor(GrandstreamEntity, BinarySensorEntity):

@@ -14,7 +14,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .commands import CALL_COMMANDS, CallCommand, dialable_number
+from .commands import CALL_COMMANDS, dialable_number
 from .coordinator import GrandstreamConfigEntry, GrandstreamRuntimeData
 from .entity import GrandstreamEntity
 
@@ -40,18 +40,16 @@ async def _reset_missed(runtime: GrandstreamRuntimeData) -> None:
     runtime.calls.history.reset_missed()
 
 
-def _call_command(command: CallCommand) -> GrandstreamButtonEntityDescription:
+def _call_command(key: str) -> GrandstreamButtonEntityDescription:
     return GrandstreamButtonEntityDescription(
-        key=command.key,
-        translation_key=command.key,
-        press_fn=lambda runtime: runtime.commands.run(
-            command.run, command.key, rejects_call=command.rejects_call
-        ),
+        key=key,
+        translation_key=key,
+        press_fn=lambda runtime: runtime.commands.operate(key),
     )
 
 
 BUTTONS = (
-    *(_call_command(command) for command in CALL_COMMANDS.values()),
+    *(_call_command(key) for key in CALL_COMMANDS),
     GrandstreamButtonEntityDescription(
         key="call", translation_key="call", press_fn=_dial
     ),

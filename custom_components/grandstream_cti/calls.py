@@ -1,6 +1,6 @@
-"""The call tracker: line readings in, call events out.
+"""The call tracker: the coordinator's readings in, call events out.
 
-Call events come only from comparing two readings (`cti.call_events`); the
+Events come only from comparing two line readings (`LineWatcher`); the
 tracker hands them to the call history, the call event entity and the push
 manager.
 """
@@ -12,28 +12,25 @@ from typing import TYPE_CHECKING
 
 from homeassistant.core import callback
 
-from .cti import CallEvent, CallEventType, CallHistory, Line, call_events
+from .cti import CallEvent, CallHistory, LineWatcher
 
 if TYPE_CHECKING:
     from .coordinator import GrandstreamCoordinator
 
 
 class CallTracker:
-    """Follows one phone's line readings and fires the calls' events."""
+    """Follows one phone's readings and fires the calls' events."""
 
     def __init__(self, coordinator: GrandstreamCoordinator) -> None:
-        """Start with no reading; the history restores itself from its sensors."""
+        """Start; the history restores itself from its sensors."""
         self.history = CallHistory()
         self._coordinator = coordinator
-        self._lines: tuple[Line, ...] | None = None
+        self._watcher = LineWatcher()
         self._listeners: list[Callable[[list[CallEvent]], None]] = []
-        # We rejected a call, or the phone pushed "rejected": the ringing
-        # call that goes away next reads as rejected, not missed.
-        self._expect_rejection = False
 
     def start(self) -> Callable[[], None]:
         """Follow the coordinator from its first reading; return how to stop."""
-        self._lines = self._coordinator.data.lines
+        self._watcher.update(self._coordinator.data.lines)
         return self._coordinator.async_add_listener(self._update)
 
     def listen(self, listener: Callable[[list[CallEvent]], None]) -> Callable[[], None]:
@@ -43,28 +40,14 @@ class CallTracker:
 
     def expect_rejection(self) -> None:
         """Read the ringing call that goes away next as rejected."""
-        self._expect_rejection = True
+        self._watcher.expect_rejection()
 
     @callback
     def _update(self) -> None:
-        """Fire the events between the previous reading and this one."""
         if not self._coordinator.last_update_success:
             return
-        lines = self._coordinator.data.lines
-        previous, self._lines = self._lines, lines
-        if previous is None or previous == lines:
-            # Calls in progress when we start fire nothing.
-            return
-        rejected = self._expect_rejection
-        events = call_events(previous, lines, rejected=rejected)
-        if rejected and (
-            any(event.type is CallEventType.REJECTED for event in events)
-            or not any(line.is_ringing for line in (*previous, *lines))
-        ):
-            self._expect_rejection = False
-        if not events:
-            return
-        for event in events:
-            self.history.handle(event)
-        for listener in list(self._listeners):
-            listener(events)
+        if events := self._watcher.update(self._coordinator.data.lines):
+            for event in events:
+                self.history.handle(event)
+            for listener in list(self._listeners):
+                listener(events)

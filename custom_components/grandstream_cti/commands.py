@@ -12,67 +12,35 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from dataclasses import dataclass
 from typing import Final
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import issue_registry as ir
 
+from . import cti
 from .calls import CallTracker
 from .const import COMMAND_READ_WAIT, DOMAIN
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
-from .cti import (
-    MAX_KEYS,
-    MAX_NUMBER_LENGTH,
-    ApiKind,
-    CommandRefusal,
-    GrandstreamCTIClient,
-    GrandstreamCTICommandError,
-    GrandstreamCTIError,
-    GrandstreamCTITimeoutError,
-    Setting,
-    normalize_keys,
-    validate_number,
-)
 from .explain import command_failed, quote
 from .issues import Issue, async_clear_issue, async_note_failure, async_set_issue
 
-type Command = Callable[[GrandstreamCTIClient], Awaitable[None]]
+type Command = Callable[[cti.GrandstreamCTIClient], Awaitable[None]]
 
 # A command that times out while a read right after it answers within this
 # share of the timeout blames the phone's pop-up confirmation.
 POPUP_READ_SHARE: Final = 0.25
 
 
-@dataclass(frozen=True, kw_only=True)
-class CallCommand:
-    """One phone operation, as a button key and an action name."""
-
-    key: str
-    run: Command
-    # A ringing call that goes away after this was rejected, not missed.
-    rejects_call: bool = False
-
-
+# Call control: button key and action name → the phone's operation.
 CALL_COMMANDS: Final = {
-    command.key: command
-    for command in (
-        CallCommand(key="accept_call", run=lambda client: client.accept_call()),
-        CallCommand(
-            key="reject_call",
-            run=lambda client: client.reject_call(),
-            rejects_call=True,
-        ),
-        CallCommand(key="end_call", run=lambda client: client.end_call()),
-        CallCommand(key="hold_call", run=lambda client: client.hold_call()),
-        CallCommand(
-            key="cancel_call",
-            run=lambda client: client.cancel_call(),
-            rejects_call=True,
-        ),
-    )
+    "accept_call": cti.PhoneOperation.ACCEPT_CALL,
+    "reject_call": cti.PhoneOperation.REJECT_CALL,
+    "end_call": cti.PhoneOperation.END_CALL,
+    "hold_call": cti.PhoneOperation.HOLD_CALL,
+    "cancel_call": cti.PhoneOperation.CANCEL,
 }
+# A ringing call that goes away after these was rejected, not missed.
+REJECTING: Final = frozenset({"reject_call", "cancel_call"})
 
 
 def invalid_input(key: str, **placeholders: str) -> ServiceValidationError:
@@ -89,11 +57,11 @@ def dialable_number(number: str, *, empty_key: str = "invalid_number") -> str:
 
     empty_key: the message for an empty number (the dial box has its own).
     """
-    limit = str(MAX_NUMBER_LENGTH)
+    limit = str(cti.MAX_NUMBER_LENGTH)
     if not number.strip():
         raise invalid_input(empty_key, number="", max=limit)
     try:
-        return validate_number(number)
+        return cti.validate_number(number)
     except ValueError as err:
         raise invalid_input("invalid_number", number=quote(number), max=limit) from err
 
@@ -101,10 +69,10 @@ def dialable_number(number: str, *, empty_key: str = "invalid_number") -> str:
 def key_names(keys: str | list[str]) -> list[str]:
     """Return the wire names of keys, or raise ServiceValidationError."""
     try:
-        return normalize_keys(keys, limit=MAX_KEYS)
+        return cti.normalize_keys(keys, limit=cti.MAX_KEYS)
     except ValueError as err:
         shown = quote(keys if isinstance(keys, str) else ", ".join(keys))
-        raise invalid_input("invalid_keys", keys=shown, max=str(MAX_KEYS)) from err
+        raise invalid_input("invalid_keys", keys=shown, max=str(cti.MAX_KEYS)) from err
 
 
 class CommandRunner:
@@ -118,10 +86,8 @@ class CommandRunner:
         calls: CallTracker,
     ) -> None:
         """Initialize the runner."""
-        self._hass = hass
-        self._entry = entry
-        self._coordinator = coordinator
-        self._calls = calls
+        self._hass, self._entry = hass, entry
+        self._coordinator, self._calls = coordinator, calls
 
     async def run(
         self,
@@ -141,7 +107,7 @@ class CommandRunner:
             self._calls.expect_rejection()
         try:
             await command(self._coordinator.client)
-        except GrandstreamCTIError as err:
+        except cti.GrandstreamCTIError as err:
             raise await self._failed(err, name) from err
         async_clear_issue(self._hass, self._entry, Issue.POPUP_CONFIRMATION)
         if full_read:
@@ -153,11 +119,20 @@ class CommandRunner:
             async with asyncio.timeout(COMMAND_READ_WAIT):
                 await self._coordinator.async_read_now()
 
+    async def operate(self, key: str) -> None:
+        """Run one call control command (a CALL_COMMANDS key)."""
+        operation = CALL_COMMANDS[key]
+        await self.run(
+            lambda client: client.phone_operation(operation),
+            key,
+            rejects_call=key in REJECTING,
+        )
+
     async def set_dnd(self, on: bool) -> None:
         """Turn do-not-disturb on or off (written, read back, then read)."""
         await self.run(lambda client: client.set_dnd(on), "set_dnd", full_read=True)
 
-    async def set_setting(self, setting: Setting, value: int | str) -> None:
+    async def set_setting(self, setting: cti.Setting, value: int | str) -> None:
         """Write one handset setting (read back, then read)."""
         await self.run(
             lambda client: client.set_setting(setting, value),
@@ -177,26 +152,26 @@ class CommandRunner:
                 )
         return lambda client: client.make_call(number, account)
 
-    async def _failed(self, err: GrandstreamCTIError, name: str) -> HomeAssistantError:
+    async def _failed(
+        self, err: cti.GrandstreamCTIError, name: str
+    ) -> HomeAssistantError:
         """Act on a failed command once; return what to tell the user."""
         async_note_failure(self._hass, self._entry, err)
         if (
-            isinstance(err, GrandstreamCTICommandError)
-            and err.refusal is CommandRefusal.INVALID_REQUEST
+            isinstance(err, cti.GrandstreamCTICommandError)
+            and err.refusal is cti.CommandRefusal.INVALID_REQUEST
             and await self._click_to_dial_off()
         ):
             return HomeAssistantError(
                 translation_domain=DOMAIN, translation_key="click_to_dial_off"
             )
-        if isinstance(err, GrandstreamCTITimeoutError) and await self._reads_quick():
+        if (
+            isinstance(err, cti.GrandstreamCTITimeoutError)
+            and await self._reads_quick()
+        ):
             # Reads answer quickly but the command hangs: the phone is
             # waiting for a press on its pop-up confirmation window.
-            async_set_issue(
-                self._hass,
-                self._entry,
-                Issue.POPUP_CONFIRMATION,
-                severity=ir.IssueSeverity.ERROR,
-            )
+            async_set_issue(self._hass, self._entry, Issue.POPUP_CONFIRMATION)
             return HomeAssistantError(
                 translation_domain=DOMAIN, translation_key="command_timeout_popup"
             )
@@ -225,13 +200,12 @@ class CommandRunner:
         registered account, a locked keypad); only a session can read P1561.
         """
         client = self._coordinator.client
-        if client.api is None or client.api.kind is not ApiKind.SESSION:
+        if client.api is None or client.api.kind is not cti.ApiKind.SESSION:
             return False
         try:
-            enabled = await client.get_click_to_dial()
-        except GrandstreamCTIError:
-            return False
-        if enabled is not False:
+            if await client.get_click_to_dial() is not False:
+                return False
+        except cti.GrandstreamCTIError:
             return False
         async_set_issue(self._hass, self._entry, Issue.CLICK_TO_DIAL_OFF, fixable=True)
         return True

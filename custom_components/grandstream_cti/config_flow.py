@@ -13,7 +13,6 @@ new form waits for the network to show the phone's MAC there.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components import webhook
@@ -24,6 +23,7 @@ from homeassistant.config_entries import (
     ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
+    OptionsFlow,
 )
 from homeassistant.const import (
     CONF_HOST,
@@ -44,49 +44,15 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import voluptuous as vol
 
-from . import create_client
-from .compat import OptionsFlowWithReload
-from .const import (
-    CONF_AUTO_PUSH,
-    CONF_MAC_SOURCE,
-    CONF_MOVED,
-    CONF_PUSH,
-    CONF_REJECTED,
-    DEFAULT_AUTO_PUSH,
-    DEFAULT_PUSH,
-    DOMAIN,
-    LOGGER,
-)
-from .cti import (
-    DEFAULT_USERNAME,
-    Account,
-    ApiKind,
-    GrandstreamCTIClient,
-    GrandstreamCTIError,
-    LoginVariant,
-    ModelInfo,
-    PhoneApi,
-    SessionInfo,
-    normalize_host,
-    normalize_mac,
-    resolve_host,
-)
+from . import const, create_client, cti, identity
 from .explain import explain
-from .identity import (
-    MacSource,
-    adopt_mac,
-    api_data,
-    async_mac_from_network,
-    entry_mac,
-    stored_api,
-)
 from .push import action_urls_markdown, webhook_url
 
 PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 PORT_VALIDATOR = vol.All(vol.Coerce(int), vol.Range(min=1, max=65535))
 # Explanations that are form errors of their own; the rest read "unknown".
 FORM_ERRORS = frozenset(
-    {
+    [
         "invalid_auth",
         "invalid_auth_attempts",
         "locked",
@@ -99,7 +65,7 @@ FORM_ERRORS = frozenset(
         "certificate_error",
         "permission_denied",
         "session_taken",
-    }
+    ]
 )
 # Explanations that end a flow about an existing entry.
 _ABORTS = frozenset({"wrong_device", "api_changed"})
@@ -111,62 +77,35 @@ def _schema(
     """Return the fields: how to reach the phone (if asked), account, password."""
     fields: dict[vol.Marker, Any] = {}
     if connection:
+        host = defaults.get(CONF_HOST, vol.UNDEFINED)
         port = defaults.get(CONF_PORT)
-        fields[
-            vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED))
-        ] = str
-        fields[
-            vol.Optional(
-                CONF_PORT, description={"suggested_value": port} if port else None
-            )
-        ] = PORT_VALIDATOR
-    for key in (CONF_SSL, CONF_VERIFY_SSL) if connection else ():
-        fields[vol.Required(key, default=defaults.get(key, False))] = bool
-    username = defaults.get(CONF_USERNAME) or DEFAULT_USERNAME
+        fields[vol.Required(CONF_HOST, default=host)] = str
+        suggested = {"suggested_value": port} if port else None
+        fields[vol.Optional(CONF_PORT, description=suggested)] = PORT_VALIDATOR
+        for key in (CONF_SSL, CONF_VERIFY_SSL):
+            fields[vol.Required(key, default=defaults.get(key, False))] = bool
+    username = defaults.get(CONF_USERNAME) or cti.DEFAULT_USERNAME
     fields[vol.Optional(CONF_USERNAME, default=username)] = str
-    fields[(vol.Required if password else vol.Optional)(CONF_PASSWORD)] = (
-        PASSWORD_SELECTOR
-    )
+    required = vol.Required if password else vol.Optional
+    fields[required(CONF_PASSWORD)] = PASSWORD_SELECTOR
     return fields
 
 
 def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     """Return data with the host in one spelling, a username and a port key."""
-    username = str(data.get(CONF_USERNAME) or "").strip() or DEFAULT_USERNAME
+    username = str(data.get(CONF_USERNAME) or "").strip() or cti.DEFAULT_USERNAME
     cleaned = {
         **data,
-        CONF_HOST: normalize_host(str(data[CONF_HOST])),
+        CONF_HOST: cti.normalize_host(str(data[CONF_HOST])),
         CONF_USERNAME: username,
         # Always present (None: the scheme's default), so duplicates match on it.
         CONF_PORT: data.get(CONF_PORT),
     }
-    cleaned.pop(CONF_REJECTED, None)
+    cleaned.pop(const.CONF_REJECTED, None)
     return cleaned
 
 
-@dataclass(frozen=True, slots=True)
-class PhoneFacts:
-    """What a successful connection test learned about the phone."""
-
-    model_info: ModelInfo
-    session: SessionInfo | None
-    accounts: list[Account]
-    api: PhoneApi
-
-    @property
-    def mac(self) -> str | None:
-        """Return the MAC the phone itself tells, if it tells one."""
-        told = self.session.mac if self.session else None
-        return normalize_mac(told) or normalize_mac(self.model_info.mac)
-
-    def title(self, host: str) -> str:
-        """Return a title that tells phones apart: model and first account."""
-        model = self.model_info.model or "Grandstream phone"
-        named = next((acc for acc in self.accounts if acc.configured), None)
-        return f"{model} {(named.name or named.sip_id) if named else host}"
-
-
-class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
+class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
     """Add a Grandstream phone."""
 
     VERSION = 1
@@ -180,7 +119,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_test(
         self, data: Mapping[str, Any], entry: ConfigEntry | None = None
-    ) -> tuple[PhoneFacts | None, dict[str, str], dict[str, str]]:
+    ) -> tuple[cti.PhoneFacts | None, dict[str, str], dict[str, str]]:
         """Read the phone with these settings: facts, or form errors and placeholders.
 
         One request with the password per call; the session is ended before
@@ -188,7 +127,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         entry the phone must tell its MAC, keeps its API on reauthentication,
         and proves its address first where the password would go in clear.
         """
-        mac = entry_mac(entry) if entry is not None else None
+        mac = identity.entry_mac(entry) if entry is not None else None
         keep_api = entry is not None and self.source == SOURCE_REAUTH
         try:
             client = create_client(
@@ -202,31 +141,37 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         try:
             if entry is not None:
                 await self._async_check_address(client, entry, data)
-            session = await client.login()
-            accounts = await client.get_accounts()
-            model = await client.get_model_info()
-            return PhoneFacts(model, session, accounts, await client.detect()), {}, {}
-        except GrandstreamCTIError as err:
+            return await client.read_facts(), {}, {}
+        except cti.GrandstreamCTIError as err:
             explanation = explain(err)
             if explanation.key in _ABORTS:
                 raise AbortFlow(explanation.key) from err
             if explanation.key not in FORM_ERRORS:
-                LOGGER.warning("Unexpected answer from the phone: %s", err)
+                const.LOGGER.warning("Unexpected answer from the phone: %s", err)
                 return None, {"base": "unknown"}, {}
             return None, {"base": explanation.key}, explanation.placeholders
         finally:
             await client.logout()
 
     async def _async_check_address(
-        self, client: GrandstreamCTIClient, entry: ConfigEntry, data: Mapping[str, Any]
+        self,
+        client: cti.GrandstreamCTIClient,
+        entry: ConfigEntry,
+        data: Mapping[str, Any],
     ) -> None:
         """Abort unless the network shows the phone where the password goes in clear."""
-        mac, api = entry_mac(entry), await client.detect()
-        moved = entry.data.get(CONF_MOVED) or data[CONF_HOST] != entry.data[CONF_HOST]
-        changed = api != (stored_api(entry.data) or api)
-        if mac is None or api.login is LoginVariant.CHALLENGE or not (moved or changed):
+        mac, api = identity.entry_mac(entry), await client.detect()
+        moved = (
+            entry.data.get(const.CONF_MOVED) or data[CONF_HOST] != entry.data[CONF_HOST]
+        )
+        changed = api != (identity.stored_api(entry.data) or api)
+        if (
+            mac is None
+            or api.login is cti.LoginVariant.CHALLENGE
+            or not (moved or changed)
+        ):
             return
-        seen = await async_mac_from_network(self.hass, data[CONF_HOST])
+        seen = await identity.async_mac_from_network(self.hass, data[CONF_HOST])
         if seen != mac:
             raise AbortFlow("wrong_device" if seen else "address_unproven")
 
@@ -234,12 +179,12 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         self, data: Mapping[str, Any], entry: ConfigEntry | None
     ) -> None:
         """Abort when another entry has this address and port, however written."""
-        addresses = await resolve_host(data[CONF_HOST])
+        addresses = await cti.resolve_host(data[CONF_HOST])
         for other in self._async_current_entries(include_ignore=False):
             if (
                 other is not entry
                 and other.data.get(CONF_PORT) == data[CONF_PORT]
-                and addresses & await resolve_host(other.data[CONF_HOST])
+                and addresses & await cti.resolve_host(other.data[CONF_HOST])
             ):
                 raise AbortFlow("already_configured")
 
@@ -276,41 +221,41 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def _async_create(
-        self, data: dict[str, Any], facts: PhoneFacts
+        self, data: dict[str, Any], facts: cti.PhoneFacts
     ) -> ConfigFlowResult:
         """Key the new entry by the phone's MAC when known, then create it."""
-        mac, source = facts.mac, MacSource.PHONE
+        mac, source = facts.mac, identity.MacSource.PHONE
         if mac is None and self._discovered is not None:
-            mac, source = self._discovered[1], MacSource.DHCP
+            mac, source = self._discovered[1], identity.MacSource.DHCP
         elif mac is None:
             mac, source = (
-                await async_mac_from_network(self.hass, data[CONF_HOST]),
-                MacSource.ARP,
+                await identity.async_mac_from_network(self.hass, data[CONF_HOST]),
+                identity.MacSource.ARP,
             )
-        data.update(api_data(facts.api))
+        data.update(identity.api_data(facts.api))
         if mac is not None:
             await self.async_set_unique_id(mac, raise_on_progress=False)
             known = self.hass.config_entries.async_entry_for_domain_unique_id(
-                DOMAIN, mac
+                const.DOMAIN, mac
             )
             if (
-                source is MacSource.PHONE
+                source is identity.MacSource.PHONE
                 and known is not None
                 and known.source != SOURCE_IGNORE
-                and stored_api(known.data) in (None, facts.api)
+                and identity.stored_api(known.data) in (None, facts.api)
             ):
                 # The phone proved it is a known one: move that entry here
                 # (never its password).
                 keys = (CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL)
                 self._abort_if_unique_id_configured(
-                    updates={**{k: data[k] for k in keys}, CONF_MOVED: None},
+                    updates={**{k: data[k] for k in keys}, const.CONF_MOVED: None},
                     error="address_updated",
                 )
             self._abort_if_unique_id_configured()
-            data[CONF_MAC_SOURCE] = source.stored
+            data[const.CONF_MAC_SOURCE] = source.stored
         data[CONF_WEBHOOK_ID] = webhook.async_generate_id()
         title = facts.title(data[CONF_HOST])
-        if facts.api.kind is ApiKind.SESSION:
+        if facts.api.kind is cti.ApiKind.SESSION:
             # The entry writes its Action URLs into the phone itself.
             return self.async_create_entry(title=title, data=data)
         self._pending = (title, data)
@@ -334,10 +279,10 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         self, discovery_info: DhcpServiceInfo
     ) -> ConfigFlowResult:
         """Handle a Grandstream MAC seen on the network."""
-        mac = normalize_mac(discovery_info.macaddress)
+        mac = cti.normalize_mac(discovery_info.macaddress)
         if mac is None:
             return self.async_abort(reason="not_supported")
-        host = normalize_host(discovery_info.ip)
+        host = cti.normalize_host(discovery_info.ip)
         await self.async_set_unique_id(mac)
         self._async_follow_phone(mac, host)
         self._discovered = (host, mac)
@@ -353,12 +298,12 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         or, keyed by another MAC, is set up again to find the other phone.
         """
         entries = self.hass.config_entries
-        known = entries.async_entry_for_domain_unique_id(DOMAIN, mac)
+        known = entries.async_entry_for_domain_unique_id(const.DOMAIN, mac)
         for entry in self._async_current_entries(include_ignore=False):
             if entry is known or entry.data.get(CONF_HOST) != host:
                 continue
-            if entry_mac(entry) is None:
-                adopt_mac(self.hass, entry, mac, MacSource.DHCP)
+            if identity.entry_mac(entry) is None:
+                identity.adopt_mac(self.hass, entry, mac, identity.MacSource.DHCP)
                 raise AbortFlow("already_configured")
             if _may_set_up_again(entry):
                 entries.async_schedule_reload(entry.entry_id)
@@ -366,7 +311,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
             self._abort_if_unique_id_configured()
             return
         if known.data.get(CONF_HOST) != host:
-            moved = {**known.data, CONF_HOST: host, CONF_MOVED: True}
+            moved = {**known.data, CONF_HOST: host, const.CONF_MOVED: True}
             entries.async_update_entry(known, data=moved)
             if _may_set_up_again(known):
                 entries.async_schedule_reload(known.entry_id)
@@ -443,21 +388,21 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         return self._show("reconfigure", fields, user_input, errors, placeholders)
 
     async def _async_update(
-        self, entry: ConfigEntry, facts: PhoneFacts, data: dict[str, Any]
+        self, entry: ConfigEntry, facts: cti.PhoneFacts, data: dict[str, Any]
     ) -> ConfigFlowResult:
         """Store the proven API and address, the phone's MAC if the entry had none.
 
         The test already refused another MAC; an entry without one takes the
         phone's own, unless another entry has it.
         """
-        data.update(api_data(facts.api))
-        data.pop(CONF_MOVED, None)
+        data.update(identity.api_data(facts.api))
+        data.pop(const.CONF_MOVED, None)
         updates: dict[str, Any] = {}
-        if facts.mac is not None and entry_mac(entry) is None:
+        if facts.mac is not None and identity.entry_mac(entry) is None:
             await self.async_set_unique_id(facts.mac, raise_on_progress=False)
             self._abort_if_unique_id_configured()
             updates["unique_id"] = facts.mac
-            data[CONF_MAC_SOURCE] = MacSource.PHONE.stored
+            data[const.CONF_MAC_SOURCE] = identity.MacSource.PHONE.stored
         return self.async_update_reload_and_abort(entry, data=data, **updates)
 
     @staticmethod
@@ -476,7 +421,7 @@ def _may_set_up_again(entry: ConfigEntry) -> bool:
     return entry.state is ConfigEntryState.SETUP_RETRY
 
 
-class GrandstreamOptionsFlow(OptionsFlowWithReload):
+class GrandstreamOptionsFlow(OptionsFlow):
     """Push: listen for the phone's Action URLs; write them into the phone."""
 
     async def async_step_init(
@@ -487,18 +432,18 @@ class GrandstreamOptionsFlow(OptionsFlowWithReload):
         options = entry.options
         if user_input is not None:
             return self.async_create_entry(data={**options, **user_input})
-        api = stored_api(entry.data)
-        auto = api is not None and api.kind is ApiKind.SESSION
-        auto = auto and options.get(CONF_AUTO_PUSH, DEFAULT_AUTO_PUSH)
+        api = identity.stored_api(entry.data)
+        auto = api is not None and api.kind is cti.ApiKind.SESSION
+        auto = auto and options.get(const.CONF_AUTO_PUSH, const.DEFAULT_AUTO_PUSH)
         url = webhook_url(self.hass, entry.data[CONF_WEBHOOK_ID], entry.data[CONF_HOST])
-        push = options.get(CONF_PUSH, DEFAULT_PUSH)
-        auto_push = options.get(CONF_AUTO_PUSH, DEFAULT_AUTO_PUSH)
+        push = options.get(const.CONF_PUSH, const.DEFAULT_PUSH)
+        auto_push = options.get(const.CONF_AUTO_PUSH, const.DEFAULT_AUTO_PUSH)
         return self.async_show_form(
             step_id="auto" if auto else "init",
             data_schema=vol.Schema(
                 {
-                    vol.Required(CONF_PUSH, default=push): bool,
-                    vol.Required(CONF_AUTO_PUSH, default=auto_push): bool,
+                    vol.Required(const.CONF_PUSH, default=push): bool,
+                    vol.Required(const.CONF_AUTO_PUSH, default=auto_push): bool,
                 }
             ),
             description_placeholders=None

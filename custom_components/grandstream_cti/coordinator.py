@@ -24,37 +24,8 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .const import (
-    CONF_MOVED,
-    CONF_REJECTED,
-    DOMAIN,
-    FULL_READ_EVERY_HEARTBEATS,
-    FULL_READ_EVERY_POLLS,
-    HEARTBEAT_INTERVAL,
-    LOGGER,
-    MAX_BACKOFF_INTERVAL,
-    SCAN_INTERVAL,
-)
-from .cti import (
-    Capabilities,
-    GrandstreamCTIClient,
-    GrandstreamCTIError,
-    GrandstreamCTILockedError,
-    GrandstreamCTIWrongDeviceError,
-    ModelInfo,
-    PhoneSnapshot,
-    ReadQueue,
-    normalize_mac,
-)
+from . import const, cti, identity
 from .explain import setup_failed, update_failed
-from .identity import (
-    MacSource,
-    adopt_mac,
-    api_data,
-    async_mac_from_network,
-    async_prove_address,
-    entry_mac,
-)
 from .issues import async_note_failure, async_note_success
 
 if TYPE_CHECKING:
@@ -69,7 +40,7 @@ type GrandstreamConfigEntry = ConfigEntry[GrandstreamRuntimeData]
 class GrandstreamRuntimeData:
     """What a loaded config entry holds."""
 
-    client: GrandstreamCTIClient
+    client: cti.GrandstreamCTIClient
     coordinator: GrandstreamCoordinator
     calls: CallTracker
     commands: CommandRunner
@@ -78,7 +49,7 @@ class GrandstreamRuntimeData:
     dial_number: str = ""
 
 
-class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
+class GrandstreamCoordinator(DataUpdateCoordinator[cti.PhoneSnapshot]):
     """Read one phone."""
 
     config_entry: GrandstreamConfigEntry
@@ -87,25 +58,25 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         self,
         hass: HomeAssistant,
         entry: GrandstreamConfigEntry,
-        client: GrandstreamCTIClient,
+        client: cti.GrandstreamCTIClient,
     ) -> None:
         """Initialize the coordinator."""
         super().__init__(
             hass,
-            LOGGER,
+            const.LOGGER,
             config_entry=entry,
-            name=f"{DOMAIN} {entry.title}",
-            update_interval=SCAN_INTERVAL,
+            name=f"{const.DOMAIN} {entry.title}",
+            update_interval=const.SCAN_INTERVAL,
             # The snapshot compares by value: entities write only on change.
             always_update=False,
         )
         self.client = client
-        self.model_info = ModelInfo()
-        self.capabilities = Capabilities()
+        self.model_info = cti.ModelInfo()
+        self.capabilities = cti.Capabilities()
         self.firmware: str | None = None
-        self.reads = ReadQueue(
+        self.reads = cti.ReadQueue(
             lambda read: entry.async_create_background_task(
-                hass, read, f"{DOMAIN} read {entry.entry_id}"
+                hass, read, f"{const.DOMAIN} read {entry.entry_id}"
             )
         )
         # Set by the push manager: pushes arrive, a heartbeat is enough.
@@ -130,37 +101,43 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             self.model_info = await self.client.get_model_info()
             session = await self.client.login()
             self.capabilities = await self.client.probe_capabilities(self.model_info)
-        except GrandstreamCTIError as err:
+        except cti.GrandstreamCTIError as err:
             async_note_failure(self.hass, entry, err)
             raise setup_failed(err) from err
         # Proven: remember the API, and that the address is the phone's.
-        data = {**entry.data, **api_data(self.client.api)} if self.client.api else {}
-        data.pop(CONF_MOVED, None)
-        data.pop(CONF_REJECTED, None)
+        data = (
+            {**entry.data, **identity.api_data(self.client.api)}
+            if self.client.api
+            else {}
+        )
+        data.pop(const.CONF_MOVED, None)
+        data.pop(const.CONF_REJECTED, None)
         self.hass.config_entries.async_update_entry(entry, data=data or entry.data)
-        told = normalize_mac(session.mac if session else None)
+        told = cti.normalize_mac(session.mac if session else None)
         if told is not None:
-            adopt_mac(self.hass, entry, told, MacSource.PHONE)
-        elif entry_mac(entry) is None and (
-            seen := await async_mac_from_network(self.hass, entry.data[CONF_HOST])
+            identity.adopt_mac(self.hass, entry, told, identity.MacSource.PHONE)
+        elif identity.entry_mac(entry) is None and (
+            seen := await identity.async_mac_from_network(
+                self.hass, entry.data[CONF_HOST]
+            )
         ):
-            adopt_mac(self.hass, entry, seen, MacSource.ARP)
+            identity.adopt_mac(self.hass, entry, seen, identity.MacSource.ARP)
         self.firmware = self._firmware()
 
     async def _async_prove_address(self) -> None:
         """Send no password to a device that is not the phone (a move, a swap)."""
         entry = self.config_entry
-        mac = entry_mac(entry)
-        proven, seen = await async_prove_address(self.hass, entry.data, mac)
+        mac = identity.entry_mac(entry)
+        proven, seen = await identity.async_prove_address(self.hass, entry.data, mac)
         if proven:
             return
         if seen is not None:
-            raise GrandstreamCTIWrongDeviceError(
+            raise cti.GrandstreamCTIWrongDeviceError(
                 f"A different phone ({seen}) answers at {entry.data[CONF_HOST]}",
                 mac=seen,
             )
         raise UpdateFailed(
-            translation_domain=DOMAIN,
+            translation_domain=const.DOMAIN,
             translation_key="address_unproven",
             translation_placeholders={"host": entry.data[CONF_HOST]},
         )
@@ -181,7 +158,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         self._asked = True
         await self.async_refresh()
 
-    async def _async_update_data(self) -> PhoneSnapshot:
+    async def _async_update_data(self) -> cti.PhoneSnapshot:
         """Read the phone (serialized); back off while it does not answer."""
         asked, self._asked = self._asked, False
         async with self.reads.turn() as mine:
@@ -190,7 +167,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             self.timer_read = not asked
             try:
                 snapshot = await self._async_read(full=self._full_read_due(asked))
-            except GrandstreamCTIError as err:
+            except cti.GrandstreamCTIError as err:
                 self._failures += 1
                 self._full_read_needed = True
                 self.update_interval = self._backoff(err)
@@ -211,12 +188,14 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         if self._full_read_needed or self.data is None:
             return True
         every = (
-            FULL_READ_EVERY_HEARTBEATS if self.push_trusted else FULL_READ_EVERY_POLLS
+            const.FULL_READ_EVERY_HEARTBEATS
+            if self.push_trusted
+            else const.FULL_READ_EVERY_POLLS
         )
         # A push or a command reads the lines only: it costs one request.
         return not asked and self._reads_since_full + 1 >= every
 
-    async def _async_read(self, *, full: bool) -> PhoneSnapshot:
+    async def _async_read(self, *, full: bool) -> cti.PhoneSnapshot:
         """Read the lines alone, then the rest when full."""
         # Cleared now, not after: a push during this read asks for the next.
         self._full_read_needed = self._full_read_needed and not full
@@ -229,16 +208,18 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         self._reads_since_full = 0
         return await self.client.read_snapshot(lines, self.capabilities)
 
-    def _backoff(self, err: GrandstreamCTIError) -> timedelta:
+    def _backoff(self, err: cti.GrandstreamCTIError) -> timedelta:
         """Return when to try again: after a lock ends, else 2x, 4x ... the interval."""
-        if isinstance(err, GrandstreamCTILockedError) and err.minutes:
+        if isinstance(err, cti.GrandstreamCTILockedError) and err.minutes:
             return timedelta(minutes=err.minutes, seconds=5)
-        backoff: timedelta = SCAN_INTERVAL * 2**self._failures
-        return min(backoff, MAX_BACKOFF_INTERVAL)
+        backoff: timedelta = const.SCAN_INTERVAL * 2**self._failures
+        return min(backoff, const.MAX_BACKOFF_INTERVAL)
 
     def _next_interval(self) -> timedelta:
         """Return the wait to this phone's next slot, at least half an interval away."""
-        seconds = (HEARTBEAT_INTERVAL if self.push_trusted else SCAN_INTERVAL).seconds
+        seconds = (
+            const.HEARTBEAT_INTERVAL if self.push_trusted else const.SCAN_INTERVAL
+        ).seconds
         now = dt_util.utcnow().timestamp()
         wait = seconds * (1 - (now / seconds - self.slot) % 1)
         return timedelta(seconds=wait if wait >= seconds / 2 else wait + seconds)
@@ -247,8 +228,8 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         """Read the model facts again after an outage (a reboot may upgrade)."""
         try:
             self.model_info = await self.client.get_model_info()
-        except GrandstreamCTIError:
-            LOGGER.debug("%s: model facts unreadable after an outage", self.name)
+        except cti.GrandstreamCTIError:
+            const.LOGGER.debug("%s: model facts unreadable after an outage", self.name)
 
     def _note_firmware(self) -> None:
         """Update the device when the firmware changed (after a restart, say)."""
@@ -258,7 +239,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         self.firmware = firmware
         registry = dr.async_get(self.hass)
         device = registry.async_get_device(
-            identifiers={(DOMAIN, self.config_entry.entry_id)}
+            identifiers={(const.DOMAIN, self.config_entry.entry_id)}
         )
         if device is not None:
             registry.async_update_device(device.id, sw_version=firmware)

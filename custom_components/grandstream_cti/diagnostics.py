@@ -1,8 +1,8 @@
 """Diagnostics, with everything personal or secret redacted.
 
 They include the last raw answer of each function, so that a bug report shows
-exactly what the user's firmware sends. Action URLs carry the webhook id: every
-string is scrubbed of it, wherever it appears.
+exactly what the user's firmware sends. Action URLs carry the webhook id: it
+is scrubbed from every string, wherever it appears.
 """
 
 from __future__ import annotations
@@ -11,12 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import REDACTED, async_redact_data
-from homeassistant.const import (
-    CONF_HOST,
-    CONF_PASSWORD,
-    CONF_USERNAME,
-    CONF_WEBHOOK_ID,
-)
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
 from .coordinator import GrandstreamConfigEntry
@@ -54,8 +49,8 @@ async def async_get_config_entry_diagnostics(
             "data": dict(entry.data),
             "options": dict(entry.options),
         },
-        "api": None if client.api is None else asdict(client.api),
-        "session": None if client.session_info is None else asdict(client.session_info),
+        "api": client.api and asdict(client.api),
+        "session": client.session_info and asdict(client.session_info),
         "password_rejected": client.password_rejected,
         "session_contested": client.session_contested,
         "model_info": asdict(coordinator.model_info),
@@ -69,37 +64,18 @@ async def async_get_config_entry_diagnostics(
             "last_push": push.last_push,
             "slots": sorted(push.slots),
         },
-        # Lists, not the snapshot's tuples: redaction only walks lists.
-        "data": {
-            "accounts": [asdict(account) for account in data.accounts],
-            "lines": [asdict(line) for line in data.lines],
-            "phone": asdict(data.phone),
-            "config": dict(data.config),
-            "battery": None if data.battery is None else asdict(data.battery),
-            "wifi": None if data.wifi is None else asdict(data.wifi),
-        },
+        "data": asdict(data),
         "last_answers": client.last_answers,
     }
-    return _scrub(
-        async_redact_data(_lists(diagnostics), TO_REDACT), entry.data[CONF_WEBHOOK_ID]
-    )
+    scrubbed = _scrub(diagnostics, entry.data[CONF_WEBHOOK_ID])
+    redacted: dict[str, Any] = async_redact_data(scrubbed, TO_REDACT)
+    return redacted
 
 
-def _lists(value: object) -> Any:
-    """Return value with tuples as lists, which redaction walks."""
+def _scrub(value: Any, secret: str) -> Any:
+    """Return value with tuples as lists (redaction walks lists) and the secret out."""
     if isinstance(value, dict):
-        return {key: _lists(item) for key, item in value.items()}
+        return {key: _scrub(item, secret) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_lists(item) for item in value]
-    return value
-
-
-def _scrub[T](value: T, secret: str) -> T:
-    """Return value with the secret replaced in every string (Action URLs)."""
-    if isinstance(value, dict):
-        return {key: _scrub(item, secret) for key, item in value.items()}  # type: ignore[return-value]
-    if isinstance(value, list):
-        return [_scrub(item, secret) for item in value]  # type: ignore[return-value]
-    if isinstance(value, str):
-        return value.replace(secret, REDACTED)  # type: ignore[return-value]
-    return value
+        return [_scrub(item, secret) for item in value]
+    return value.replace(secret, REDACTED) if isinstance(value, str) else value

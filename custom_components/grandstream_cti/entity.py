@@ -1,12 +1,15 @@
-"""Base entity of the Grandstream IP Phone integration."""
+"""Base entities of the Grandstream IP Phone integration."""
 
 from __future__ import annotations
 
+from homeassistant.const import EntityCategory
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
+from .cti import Setting, setting_value
 from .identity import entry_mac
 
 
@@ -34,3 +37,38 @@ class GrandstreamEntity(CoordinatorEntity[GrandstreamCoordinator]):
         if (mac := entry_mac(entry)) is not None:
             # The device registry merges devices by connection.
             self._attr_device_info["connections"] = {(CONNECTION_NETWORK_MAC, mac)}
+
+
+class SettingEntity(GrandstreamEntity):
+    """A handset setting: read with the phone's other data, written and read back.
+
+    Its description's key names the setting.
+    """
+
+    _attr_entity_category = EntityCategory.CONFIG
+
+    def __init__(
+        self, entry: GrandstreamConfigEntry, description: EntityDescription
+    ) -> None:
+        """Initialize the entity for the setting its key names."""
+        super().__init__(entry, description.key)
+        self.entity_description = description
+        self.setting = Setting[description.key.upper()]
+
+    @property
+    def setting_value(self) -> int | str | None:
+        """Return the setting's value (None when the phone should not have it)."""
+        raw = self.coordinator.data.config.get(self.setting, "")
+        return setting_value(self.setting, raw)
+
+    async def async_write(self, value: int | str) -> None:
+        """Write the setting, then read the phone."""
+        await self.runtime.commands.set_setting(self.setting, value)
+
+
+def settings_of(
+    entry: GrandstreamConfigEntry, descriptions: tuple[EntityDescription, ...]
+) -> list[EntityDescription]:
+    """Return the descriptions of the settings this phone has."""
+    keys = entry.runtime_data.coordinator.capabilities.config_keys
+    return [d for d in descriptions if Setting[d.key.upper()] in keys]

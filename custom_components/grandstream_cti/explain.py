@@ -15,16 +15,8 @@ from homeassistant.exceptions import (
 )
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
+from . import cti
 from .const import DOMAIN
-from .cti import (
-    GrandstreamCTIApiChangedError,
-    GrandstreamCTIAuthenticationError,
-    GrandstreamCTIError,
-    GrandstreamCTITimeoutError,
-    GrandstreamCTIWrongDeviceError,
-    printable,
-    shorten,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,39 +37,41 @@ class Explanation:
 
 def quote(text: str, limit: int = 40) -> str:
     """Return user input or phone text fit to quote in a message."""
-    return shorten(printable(text), limit)
+    return cti.shorten(cti.printable(text), limit)
 
 
-def explain(err: GrandstreamCTIError, command: str | None = None) -> Explanation:
+def explain(err: cti.GrandstreamCTIError, command: str | None = None) -> Explanation:
     """Return what to tell the user about a client error (its reason and details).
 
     command names the command that failed (button key or action), if any.
     """
-    if isinstance(err, GrandstreamCTITimeoutError) and command is not None:
+    if isinstance(err, cti.GrandstreamCTITimeoutError) and command is not None:
         # The phone may still carry it out (it did, 15 s later, once).
         return Explanation("command_timeout")
     return Explanation(err.reason, err.details)
 
 
-def setup_failed(err: GrandstreamCTIError) -> HomeAssistantError:
+def setup_failed(err: cti.GrandstreamCTIError) -> HomeAssistantError:
     """Return what a failed setup raises: reauth, a fatal error, or a retry."""
     explanation = explain(err)
-    if isinstance(err, GrandstreamCTIAuthenticationError):
+    if isinstance(err, cti.GrandstreamCTIAuthenticationError):
         return explanation.error(ConfigEntryAuthFailed)
-    if isinstance(err, GrandstreamCTIWrongDeviceError | GrandstreamCTIApiChangedError):
+    if isinstance(
+        err, cti.GrandstreamCTIWrongDeviceError | cti.GrandstreamCTIApiChangedError
+    ):
         return explanation.error(ConfigEntryError)
     # UpdateFailed: the first refresh turns it into a retry.
     return explanation.error(UpdateFailed)
 
 
-def update_failed(err: GrandstreamCTIError) -> HomeAssistantError:
+def update_failed(err: cti.GrandstreamCTIError) -> HomeAssistantError:
     """Return what a failed refresh raises (a rejected password stops polling)."""
     explanation = explain(err)
-    if isinstance(err, GrandstreamCTIAuthenticationError):
+    if isinstance(err, cti.GrandstreamCTIAuthenticationError):
         return explanation.error(ConfigEntryAuthFailed)
     return explanation.error(UpdateFailed)
 
 
-def command_failed(err: GrandstreamCTIError, command: str) -> HomeAssistantError:
+def command_failed(err: cti.GrandstreamCTIError, command: str) -> HomeAssistantError:
     """Return the error an action or button raises for a client error."""
     return explain(err, command).error(HomeAssistantError)

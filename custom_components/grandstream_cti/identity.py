@@ -20,15 +20,8 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant, callback
 
+from . import cti
 from .const import CONF_API, CONF_LOGIN, CONF_MAC_SOURCE, CONF_MOVED, DOMAIN, LOGGER
-from .cti import (
-    ApiKind,
-    LoginVariant,
-    PhoneApi,
-    is_grandstream,
-    normalize_host,
-    normalize_mac,
-)
 
 
 class MacSource(IntEnum):
@@ -69,25 +62,27 @@ def _lookup(host: str) -> str | None:
 async def async_mac_from_network(hass: HomeAssistant, host: str) -> str | None:
     """Return the MAC the neighbour table shows for host, if it is a phone's."""
     try:
-        raw = await hass.async_add_executor_job(partial(_lookup, normalize_host(host)))
+        raw = await hass.async_add_executor_job(
+            partial(_lookup, cti.normalize_host(host))
+        )
     except Exception:  # noqa: BLE001 - getmac shells out; any failure is "no MAC"
         LOGGER.debug("No MAC from the neighbour table for %s", host, exc_info=True)
         return None
-    mac = normalize_mac(raw)
-    return mac if mac is not None and is_grandstream(mac) else None
+    mac = cti.normalize_mac(raw)
+    return mac if mac is not None and cti.is_grandstream(mac) else None
 
 
-def stored_api(data: Mapping[str, Any]) -> PhoneApi | None:
+def stored_api(data: Mapping[str, Any]) -> cti.PhoneApi | None:
     """Return the API the entry's phone proved, if it is stored."""
     try:
-        kind = ApiKind(data[CONF_API])
-        login = LoginVariant(data[CONF_LOGIN]) if data.get(CONF_LOGIN) else None
+        kind = cti.ApiKind(data[CONF_API])
+        login = cti.LoginVariant(data[CONF_LOGIN]) if data.get(CONF_LOGIN) else None
     except (KeyError, ValueError):
         return None
-    return PhoneApi(kind, login if kind is ApiKind.SESSION else None)
+    return cti.PhoneApi(kind, login if kind is cti.ApiKind.SESSION else None)
 
 
-def api_data(api: PhoneApi) -> dict[str, str | None]:
+def api_data(api: cti.PhoneApi) -> dict[str, str | None]:
     """Return the entry data that remembers an API."""
     return {CONF_API: api.kind.value, CONF_LOGIN: api.login and api.login.value}
 
@@ -107,7 +102,7 @@ async def async_prove_address(
     if seen is not None and mac is not None:
         return seen == mac, seen
     api = stored_api(data)
-    challenge = api is not None and api.login is LoginVariant.CHALLENGE
+    challenge = api is not None and api.login is cti.LoginVariant.CHALLENGE
     return not data.get(CONF_MOVED) or challenge, seen
 
 

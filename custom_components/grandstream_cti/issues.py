@@ -1,27 +1,19 @@
 """This integration's repair issues: one per phone and kind, named after the phone.
 
-Failures of reads and commands raise and clear them here, in one place.
+What a failed setup, read or command says about the phone is acted on here,
+once: issues raised, a rejected password sent to reauthentication.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
+from . import cti
 from .const import CONF_REJECTED, DOCS_PREPARE_PHONE, DOCS_PUSH, DOCS_TRUST, DOMAIN
-from .cti import (
-    GrandstreamCTIAccessDeniedError,
-    GrandstreamCTIAuthenticationError,
-    GrandstreamCTIError,
-    GrandstreamCTILockedError,
-    GrandstreamCTISessionTakenError,
-    GrandstreamCTIUserNotAllowedError,
-    GrandstreamCTIWrongDeviceError,
-)
 
 
 class Issue(StrEnum):
@@ -44,23 +36,30 @@ class Issue(StrEnum):
 _LEARN_MORE = {
     Issue.CTI_DISABLED: DOCS_PREPARE_PHONE,
     Issue.POPUP_CONFIRMATION: DOCS_PREPARE_PHONE,
-    Issue.WRONG_DEVICE: DOCS_TRUST,
-    Issue.PHONE_LOCKED: DOCS_TRUST,
-    Issue.SESSION_TAKEN: DOCS_TRUST,
-    Issue.USER_NOT_ALLOWED: DOCS_TRUST,
+    **dict.fromkeys(
+        (
+            Issue.WRONG_DEVICE,
+            Issue.PHONE_LOCKED,
+            Issue.SESSION_TAKEN,
+            Issue.USER_NOT_ALLOWED,
+        ),
+        DOCS_TRUST,
+    ),
 }
-# What a failure says about the phone, and the issue it raises.
-_FAILURES: dict[type[GrandstreamCTIError], Issue] = {
-    GrandstreamCTIWrongDeviceError: Issue.WRONG_DEVICE,
-    GrandstreamCTILockedError: Issue.PHONE_LOCKED,
-    GrandstreamCTISessionTakenError: Issue.SESSION_TAKEN,
-    GrandstreamCTIUserNotAllowedError: Issue.USER_NOT_ALLOWED,
-}
-
-
-def issue_id(kind: Issue, entry: ConfigEntry) -> str:
-    """Return the id of one phone's issue of this kind."""
-    return f"{kind}_{entry.entry_id}"
+# The issue each kind of failure raises.
+_FAILURES = (
+    (cti.GrandstreamCTIWrongDeviceError, Issue.WRONG_DEVICE),
+    (cti.GrandstreamCTILockedError, Issue.PHONE_LOCKED),
+    (cti.GrandstreamCTISessionTakenError, Issue.SESSION_TAKEN),
+    (cti.GrandstreamCTIUserNotAllowedError, Issue.USER_NOT_ALLOWED),
+)
+# What a working read shows is over.
+_CLEARED_BY_A_READ = (
+    Issue.CTI_DISABLED,
+    Issue.WRONG_DEVICE,
+    Issue.PHONE_LOCKED,
+    Issue.USER_NOT_ALLOWED,
+)
 
 
 @callback
@@ -70,21 +69,21 @@ def async_set_issue(
     kind: Issue,
     placeholders: dict[str, str] | None = None,
     *,
-    severity: ir.IssueSeverity = ir.IssueSeverity.WARNING,
     fixable: bool = False,
 ) -> None:
     """Raise (or update) one phone's issue; the phone's name is a placeholder."""
-    data: dict[str, Any] | None = {"entry_id": entry.entry_id} if fixable else None
     ir.async_create_issue(
         hass,
         DOMAIN,
-        issue_id(kind, entry),
+        f"{kind}_{entry.entry_id}",
         is_fixable=fixable,
-        severity=severity,
+        severity=ir.IssueSeverity.ERROR
+        if kind in (Issue.CTI_DISABLED, Issue.POPUP_CONFIRMATION, Issue.WRONG_DEVICE)
+        else ir.IssueSeverity.WARNING,
         translation_key=kind,
         translation_placeholders={"name": entry.title, **(placeholders or {})},
         learn_more_url=None if fixable else _LEARN_MORE.get(kind, DOCS_PUSH),
-        data=data,
+        data={"entry_id": entry.entry_id} if fixable else None,
     )
 
 
@@ -92,64 +91,40 @@ def async_set_issue(
 def async_clear_issue(hass: HomeAssistant, entry: ConfigEntry, *kinds: Issue) -> None:
     """Clear one phone's issues of these kinds (if raised)."""
     for kind in kinds:
-        ir.async_delete_issue(hass, DOMAIN, issue_id(kind, entry))
+        ir.async_delete_issue(hass, DOMAIN, f"{kind}_{entry.entry_id}")
 
 
 @callback
 def async_note_failure(
-    hass: HomeAssistant, entry: ConfigEntry, err: GrandstreamCTIError
+    hass: HomeAssistant, entry: ConfigEntry, err: cti.GrandstreamCTIError
 ) -> None:
     """Act once on what a failed setup, read or command says about the phone.
 
-    A rejected password asks the user for a new one (the client sends
-    nothing more with it) and is remembered, so removing the entry sends
-    nothing either; other failures raise the repair issue they point at.
+    A rejected password asks the user for a new one (the client sends nothing
+    more with it) and is remembered, so removing the entry sends nothing
+    either; other failures raise the repair issue they point at.
     """
-    if isinstance(err, GrandstreamCTIAuthenticationError):
+    if isinstance(err, cti.GrandstreamCTIAuthenticationError):
         entry.async_start_reauth(hass)
         if not entry.data.get(CONF_REJECTED):
-            hass.config_entries.async_update_entry(
-                entry, data={**entry.data, CONF_REJECTED: True}
-            )
-    if isinstance(err, GrandstreamCTIAccessDeniedError) and not err.session:
-        async_set_issue(
-            hass, entry, Issue.CTI_DISABLED, severity=ir.IssueSeverity.ERROR
-        )
-        return
-    kind = next((k for cls, k in _FAILURES.items() if isinstance(err, cls)), None)
-    if kind is Issue.WRONG_DEVICE:
-        assert isinstance(err, GrandstreamCTIWrongDeviceError)
-        placeholders = {"mac": err.mac, "host": str(entry.data.get("host"))}
-        async_set_issue(
-            hass, entry, kind, placeholders, severity=ir.IssueSeverity.ERROR
-        )
-    elif kind is Issue.PHONE_LOCKED:
-        assert isinstance(err, GrandstreamCTILockedError)
-        minutes = "?" if err.minutes is None else str(err.minutes)
-        async_set_issue(hass, entry, kind, {"minutes": minutes})
-    elif kind is not None:
-        async_set_issue(hass, entry, kind)
+            data = {**entry.data, CONF_REJECTED: True}
+            hass.config_entries.async_update_entry(entry, data=data)
+    if isinstance(err, cti.GrandstreamCTIAccessDeniedError) and not err.session:
+        async_set_issue(hass, entry, Issue.CTI_DISABLED)
+    for kind_of_error, kind in _FAILURES:
+        if isinstance(err, kind_of_error):
+            details = {**err.details, "host": str(entry.data.get("host"))}
+            async_set_issue(hass, entry, kind, {"minutes": "?", **details})
 
 
 @callback
 def async_note_success(
     hass: HomeAssistant, entry: ConfigEntry, *, contested: bool
 ) -> None:
-    """Clear what a working read proves over (cheap: registry lookups).
+    """Clear what a working read shows is over (registry lookups only).
 
     contested: another login still keeps taking the phone's session.
     """
-    kinds = [Issue.CTI_DISABLED, Issue.WRONG_DEVICE, Issue.PHONE_LOCKED]
-    async_clear_issue(
-        hass,
-        entry,
-        Issue.USER_NOT_ALLOWED,
-        *kinds,
-        *([] if contested else [Issue.SESSION_TAKEN]),
-    )
-
-
-@callback
-def async_remove_issues(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Remove all of an entry's issues (the entry goes)."""
-    async_clear_issue(hass, entry, *Issue)
+    async_clear_issue(hass, entry, *_CLEARED_BY_A_READ)
+    if not contested:
+        async_clear_issue(hass, entry, Issue.SESSION_TAKEN)

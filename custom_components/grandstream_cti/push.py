@@ -18,39 +18,17 @@ from typing import Final
 
 from aiohttp.web import Request, Response
 from homeassistant.components import webhook
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_WEBHOOK_ID, EVENT_CORE_CONFIG_UPDATE
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.util import dt as dt_util
 from yarl import URL
 
+from . import const, cti
 from .calls import CallTracker
-from .const import (
-    CONF_AUTO_PUSH,
-    CONF_PUSH,
-    DEFAULT_AUTO_PUSH,
-    DEFAULT_PUSH,
-    DOMAIN,
-    LOGGER,
-)
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
-from .cti import (
-    ACTION_URL_FIELDS,
-    CALL_EVENTS,
-    ActionUrlEvent,
-    ApiKind,
-    CallEvent,
-    GrandstreamCTIClient,
-    GrandstreamCTIError,
-    GrandstreamCTIWriteRejectedError,
-    action_urls,
-    normalize_mac,
-    parse_action_url_event,
-    parse_action_url_params,
-    resolve_host,
-)
-from .identity import entry_mac
+from .identity import async_prove_address, entry_mac
 from .issues import Issue, async_clear_issue, async_set_issue
 
 # Events worth a slot on the phone: calls and what changes our entities; the
@@ -58,17 +36,17 @@ from .issues import Issue, async_clear_issue, async_set_issue
 HANDED_OUT_EVENTS: Final = (
     *(
         event
-        for event in ActionUrlEvent
-        if event in CALL_EVENTS - {ActionUrlEvent.ANSWERED}
+        for event in cti.ActionUrlEvent
+        if event in cti.CALL_EVENTS - {cti.ActionUrlEvent.ANSWERED}
     ),
-    ActionUrlEvent.REGISTERED,
-    ActionUrlEvent.UNREGISTERED,
-    ActionUrlEvent.DND_ON,
-    ActionUrlEvent.DND_OFF,
-    ActionUrlEvent.BATTERY_LOW,
-    ActionUrlEvent.BATTERY_OK,
+    cti.ActionUrlEvent.REGISTERED,
+    cti.ActionUrlEvent.UNREGISTERED,
+    cti.ActionUrlEvent.DND_ON,
+    cti.ActionUrlEvent.DND_OFF,
+    cti.ActionUrlEvent.BATTERY_LOW,
+    cti.ActionUrlEvent.BATTERY_OK,
 )
-HANDED_OUT_FIELDS: Final = tuple(ACTION_URL_FIELDS[e] for e in HANDED_OUT_EVENTS)
+HANDED_OUT_FIELDS: Final = tuple(cti.ACTION_URL_FIELDS[e] for e in HANDED_OUT_EVENTS)
 # One of our URLs, whichever entry it was for: <root>/api/webhook/<id>?event=
 _OUR_URL: Final = re.compile(r"^(?P<root>.+)/api/webhook/(?P<id>[\w-]+)\?event=\w+&")
 # Addresses warned about per entry (a bound); unannounced calls before telling.
@@ -107,10 +85,10 @@ def action_urls_markdown(base: str | None) -> str:
             "options to see the Action URLs."
         )
     events = HANDED_OUT_EVENTS[:-2]
-    urls = action_urls(base, events)
+    urls = cti.action_urls(base, events)
     return "\n".join(
-        f"- {ACTION_URL_FIELDS[event]} ({event.replace('_', ' ')}): "
-        f"`{urls[ACTION_URL_FIELDS[event]]}`"
+        f"- {cti.ACTION_URL_FIELDS[event]} ({event.replace('_', ' ')}): "
+        f"`{urls[cti.ACTION_URL_FIELDS[event]]}`"
         for event in events
     )
 
@@ -142,7 +120,7 @@ class PushManager:
     @property
     def enabled(self) -> bool:
         """Return True when the user wants push for this phone."""
-        return bool(self._entry.options.get(CONF_PUSH, DEFAULT_PUSH))
+        return bool(self._entry.options.get(const.CONF_PUSH, const.DEFAULT_PUSH))
 
     @property
     def url(self) -> str | None:
@@ -155,7 +133,7 @@ class PushManager:
         webhook.async_unregister(self._hass, self._webhook_id)
         webhook.async_register(
             self._hass,
-            DOMAIN,
+            const.DOMAIN,
             self._entry.title,
             self._webhook_id,
             self._async_handle,
@@ -195,12 +173,12 @@ class PushManager:
         async_clear_issue(self._hass, entry, Issue.NO_LOCAL_URL)
         api = self._coordinator.client.api
         if (
-            entry.options.get(CONF_AUTO_PUSH, DEFAULT_AUTO_PUSH)
+            entry.options.get(const.CONF_AUTO_PUSH, const.DEFAULT_AUTO_PUSH)
             and api is not None
-            and api.kind is ApiKind.SESSION
+            and api.kind is cti.ApiKind.SESSION
         ):
             entry.async_create_background_task(
-                self._hass, self._async_write_urls(url), f"{DOMAIN} Action URLs"
+                self._hass, self._async_write_urls(url), f"{const.DOMAIN} Action URLs"
             )
 
     def _ours(self, value: str, root: str) -> bool:
@@ -210,7 +188,7 @@ class PushManager:
         match = _OUR_URL.match(value.strip())
         held = {
             entry.data.get(CONF_WEBHOOK_ID)
-            for entry in self._hass.config_entries.async_entries(DOMAIN)
+            for entry in self._hass.config_entries.async_entries(const.DOMAIN)
         }
         return match is not None and match["root"] == root and match["id"] not in held
 
@@ -222,15 +200,17 @@ class PushManager:
         events = HANDED_OUT_EVENTS if battery else HANDED_OUT_EVENTS[:-2]
         try:
             plan = await self._coordinator.client.write_action_urls(
-                action_urls(url, events), lambda value: self._ours(value, root)
+                cti.action_urls(url, events), lambda value: self._ours(value, root)
             )
-        except GrandstreamCTIWriteRejectedError as err:
-            LOGGER.warning("%s did not take its Action URLs: %s", entry.title, err)
+        except cti.GrandstreamCTIWriteRejectedError as err:
+            const.LOGGER.warning(
+                "%s did not take its Action URLs: %s", entry.title, err
+            )
             urls = {"urls": action_urls_markdown(url)}
             async_set_issue(hass, entry, Issue.PUSH_SETUP_FAILED, urls)
             return
-        except GrandstreamCTIError as err:
-            LOGGER.warning("Could not set up push on %s: %s", entry.title, err)
+        except cti.GrandstreamCTIError as err:
+            const.LOGGER.warning("Could not set up push on %s: %s", entry.title, err)
             return
         self.slots = {f"P{key}": value for key, value in plan.write.items()}
         async_clear_issue(hass, entry, Issue.PUSH_SETUP_FAILED)
@@ -252,17 +232,17 @@ class PushManager:
             self.async_stop()
             return None
         source = _remote_address(request)
-        if source not in await resolve_host(entry.data[CONF_HOST]):
+        if source not in await cti.resolve_host(entry.data[CONF_HOST]):
             self._warn_other_address(source)
             return None
         async_clear_issue(hass, entry, Issue.PUSH_FROM_OTHER_ADDRESS)
-        params = parse_action_url_params(request.raw_path)
-        event = parse_action_url_event(params)
-        told, known = normalize_mac(params.get("mac")), entry_mac(entry)
+        params = cti.parse_action_url_params(request.raw_path)
+        event = cti.parse_action_url_event(params)
+        told, known = cti.normalize_mac(params.get("mac")), entry_mac(entry)
         if told is not None and known is not None and told != known:
-            LOGGER.debug("Ignoring a push for %s naming another MAC", entry.title)
+            const.LOGGER.debug("Ignoring a push for %s naming another MAC", entry.title)
             return None
-        LOGGER.debug("Push from %s: %s", entry.title, event or "unknown event")
+        const.LOGGER.debug("Push from %s: %s", entry.title, event or "unknown event")
         if entry.state is ConfigEntryState.SETUP_RETRY and not self._reload_asked:
             # The phone is back (it pushes after a reboot): set it up now, once.
             self._reload_asked = True
@@ -273,24 +253,24 @@ class PushManager:
         ):
             self._note_push(event)
             entry.async_create_background_task(
-                hass, self._coordinator.async_read_now(), f"{DOMAIN} push read"
+                hass, self._coordinator.async_read_now(), f"{const.DOMAIN} push read"
             )
         return None
 
-    def _note_push(self, event: ActionUrlEvent | None) -> None:
+    def _note_push(self, event: cti.ActionUrlEvent | None) -> None:
         """Take a push into account: push works; some events need a full read."""
         self.last_push = dt_util.utcnow()
         self.expected = self._pushed = self._coordinator.push_trusted = True
         self._unannounced = 0
         async_clear_issue(self._hass, self._entry, Issue.PUSH_NOT_ARRIVING)
-        if event is ActionUrlEvent.REJECTED_CALL:
+        if event is cti.ActionUrlEvent.REJECTED_CALL:
             self._calls.expect_rejection()
-        if event not in CALL_EVENTS:
+        if event not in cti.CALL_EVENTS:
             # Registration, DND, battery: not in the lines.
             self._coordinator.request_full_read()
 
     @callback
-    def _check_announced(self, events: list[CallEvent]) -> None:
+    def _check_announced(self, events: list[cti.CallEvent]) -> None:
         """Check that a push announced the calls a read just found."""
         announced, self._pushed = self._pushed, False
         if announced or not self._coordinator.timer_read or not self.expected:
@@ -307,10 +287,10 @@ class PushManager:
         """Tell the user once per address that pushes come from elsewhere."""
         entry, host = self._entry, self._entry.data[CONF_HOST]
         if source in self._warned or len(self._warned) >= MAX_WARNED_ADDRESSES:
-            LOGGER.debug("Ignoring a push for %s from %s", entry.title, source)
+            const.LOGGER.debug("Ignoring a push for %s from %s", entry.title, source)
             return
         self._warned.add(source)
-        LOGGER.warning(
+        const.LOGGER.warning(
             "Ignoring a push for %s from %s, which is not the phone's address %s",
             entry.title,
             source,
@@ -327,12 +307,24 @@ def _remote_address(request: Request) -> str:
         return "?"
 
 
-async def async_clear_urls(client: GrandstreamCTIClient, webhook_id: str) -> None:
-    """Empty the slots that hold this entry's URLs (best effort, on removal)."""
-    path = webhook.async_generate_path(webhook_id)
+async def async_remove_push(
+    hass: HomeAssistant, entry: ConfigEntry, client: cti.GrandstreamCTIClient
+) -> None:
+    """Unregister a removed entry's webhook; empty its slots in the phone.
+
+    Best effort, and never with a password the phone rejected or at an
+    address whose device did not prove to be the phone.
+    """
+    webhook.async_unregister(hass, entry.data[CONF_WEBHOOK_ID])
+    path = webhook.async_generate_path(entry.data[CONF_WEBHOOK_ID])
+    proven, _ = await async_prove_address(hass, entry.data, entry_mac(entry))
+    if entry.data.get(const.CONF_REJECTED) or not proven:
+        return
     try:
-        await client.clear_action_urls(lambda value: path in value)
-    except GrandstreamCTIError as err:
-        LOGGER.warning(
-            "Could not clear the Action URLs on %s: %s", client.base_url, err
+        if await client.login() is not None:
+            await client.clear_action_urls(lambda value: path in value)
+    except cti.GrandstreamCTIError as err:
+        const.LOGGER.warning(
+            "Could not clear the Action URLs of %s: %s", entry.title, err
         )
+    await client.logout()

@@ -20,19 +20,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
+from . import cti
 from .coordinator import GrandstreamConfigEntry
-from .cti import (
-    Account,
-    Capabilities,
-    LastCaller,
-    Line,
-    LineState,
-    PhoneSnapshot,
-    PhoneStatus,
-    remote_name,
-    remote_party,
-    unread_voicemail_key,
-)
 from .entity import GrandstreamEntity
 
 PARALLEL_UPDATES = 0
@@ -41,18 +30,20 @@ PARALLEL_UPDATES = 0
 OTHER = "other"
 
 
-def _enum(value: PhoneStatus | LineState) -> str:
+def _enum(value: cti.PhoneStatus | cti.LineState) -> str:
     return OTHER if value.value == "unknown" else value.value
 
 
-def _of_line[T](fn: Callable[[Line], T]) -> Callable[[PhoneSnapshot, int], T | None]:
+def _of_line[T](
+    fn: Callable[[cti.Line], T],
+) -> Callable[[cti.PhoneSnapshot, int], T | None]:
     """Return fn applied to line n of a reading (None when the line is gone)."""
     return lambda snapshot, n: None if (line := snapshot.line(n)) is None else fn(line)
 
 
 def _of_account[T](
-    fn: Callable[[Account], T],
-) -> Callable[[PhoneSnapshot, int], T | None]:
+    fn: Callable[[cti.Account], T],
+) -> Callable[[cti.PhoneSnapshot, int], T | None]:
     """Return fn applied to account n of a reading (None when it is gone)."""
     return lambda snapshot, n: None if (acc := snapshot.account(n)) is None else fn(acc)
 
@@ -65,10 +56,12 @@ class GrandstreamSensorEntityDescription(SensorEntityDescription):
     """
 
     part: Literal["phone", "line", "account"] = "phone"
-    value_fn: Callable[[PhoneSnapshot, int], StateType]
-    attributes_fn: Callable[[PhoneSnapshot, int], dict[str, Any] | None] | None = None
+    value_fn: Callable[[cti.PhoneSnapshot, int], StateType]
+    attributes_fn: Callable[[cti.PhoneSnapshot, int], dict[str, Any] | None] | None = (
+        None
+    )
     # Whether the phone has it (found at setup).
-    exists_fn: Callable[[Capabilities, int], bool] = lambda _caps, _number: True
+    exists_fn: Callable[[cti.Capabilities, int], bool] = lambda _caps, _number: True
 
 
 SENSORS = (
@@ -76,7 +69,7 @@ SENSORS = (
         key="phone_status",
         translation_key="phone_status",
         device_class=SensorDeviceClass.ENUM,
-        options=[_enum(s) for s in PhoneStatus if s is not PhoneStatus.UNKNOWN]
+        options=[_enum(s) for s in cti.PhoneStatus if s is not cti.PhoneStatus.UNKNOWN]
         + [OTHER],
         value_fn=lambda snapshot, _: _enum(snapshot.status),
     ),
@@ -103,18 +96,19 @@ SENSORS = (
         translation_key="line_state",
         part="line",
         device_class=SensorDeviceClass.ENUM,
-        options=[_enum(s) for s in LineState if s is not LineState.UNKNOWN] + [OTHER],
+        options=[_enum(s) for s in cti.LineState if s is not cti.LineState.UNKNOWN]
+        + [OTHER],
         value_fn=_of_line(lambda line: _enum(line.state)),
     ),
     GrandstreamSensorEntityDescription(
         key="line_remote",
         translation_key="line_remote",
         part="line",
-        value_fn=_of_line(remote_party),
+        value_fn=_of_line(cti.remote_party),
         attributes_fn=_of_line(
             lambda line: {
                 "remote_number": line.remote_number,
-                "remote_name": remote_name(line),
+                "remote_name": cti.remote_name(line),
             }
         ),
     ),
@@ -134,7 +128,7 @@ SENSORS = (
         translation_key="unread_voicemail",
         part="account",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda snapshot, n: snapshot.count(unread_voicemail_key(n)),
+        value_fn=lambda snapshot, n: snapshot.count(cti.unread_voicemail_key(n)),
         exists_fn=lambda caps, n: caps.voicemail(n),
     ),
 )
@@ -254,7 +248,7 @@ class LastCallerSensor(CallHistorySensor):
 
     async def _async_restore(self) -> None:
         if (state := await self.async_get_last_state()) is not None:
-            caller = LastCaller.from_attributes(state.attributes)
+            caller = cti.LastCaller.from_attributes(state.attributes)
             self._history.restore(last_caller=caller)
 
     @property

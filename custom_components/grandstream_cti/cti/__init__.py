@@ -27,6 +27,7 @@ from .calls import (
     CallEventType,
     CallHistory,
     LastCaller,
+    LineWatcher,
     call_events,
     remote_name,
     remote_party,
@@ -76,9 +77,10 @@ from .settings import (
     SETTING_RANGES,
     ConfigValue,
     Setting,
+    setting_value,
     unread_voicemail_key,
 )
-from .snapshot import Capabilities, PhoneSnapshot
+from .snapshot import Capabilities, PhoneFacts, PhoneSnapshot
 from .wire import (
     ACCOUNT_NAME,
     ACCOUNT_SIP_ID,
@@ -138,9 +140,11 @@ __all__ = [
     "LastCaller",
     "Line",
     "LineState",
+    "LineWatcher",
     "LoginVariant",
     "ModelInfo",
     "PhoneApi",
+    "PhoneFacts",
     "PhoneOperation",
     "PhoneSnapshot",
     "PhoneState",
@@ -165,6 +169,7 @@ __all__ = [
     "remote_name",
     "remote_party",
     "resolve_host",
+    "setting_value",
     "shorten",
     "unread_voicemail_key",
     "validate_number",

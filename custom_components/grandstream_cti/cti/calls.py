@@ -131,6 +131,36 @@ def call_events(
     ]
 
 
+class LineWatcher:
+    """Turns each new reading of a phone's lines into the calls' events."""
+
+    def __init__(self, lines: Iterable[Line] | None = None) -> None:
+        """Start from a reading (calls already in progress fire nothing)."""
+        self._lines = None if lines is None else tuple(lines)
+        # We rejected a call, or the phone said "rejected": the ringing call
+        # that goes away next reads as rejected, not missed.
+        self._expect_rejection = False
+
+    def expect_rejection(self) -> None:
+        """Read the ringing call that goes away next as rejected."""
+        self._expect_rejection = True
+
+    def update(self, lines: Iterable[Line]) -> list[CallEvent]:
+        """Return the events between the previous reading and this one."""
+        current = tuple(lines)
+        previous, self._lines = self._lines, current
+        if previous is None or previous == current:
+            return []
+        rejected = self._expect_rejection
+        events = call_events(previous, current, rejected=rejected)
+        if rejected and (
+            any(event.type is CallEventType.REJECTED for event in events)
+            or not any(line.is_ringing for line in (*previous, *current))
+        ):
+            self._expect_rejection = False
+        return events
+
+
 ATTR_REMOTE_NUMBER = "remote_number"
 ATTR_REMOTE_NAME = "remote_name"
 ATTR_LINE = "line"

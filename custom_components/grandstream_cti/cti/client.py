@@ -85,12 +85,12 @@ from .session_parsing import (
 )
 from .settings import (
     SETTING_CHOICES,
-    SETTING_RANGES,
     ConfigValue,
     Setting,
+    setting_value,
     unread_voicemail_key,
 )
-from .snapshot import Capabilities, PhoneSnapshot
+from .snapshot import Capabilities, PhoneFacts, PhoneSnapshot
 from .transport import (
     DEFAULT_MAX_CONCURRENT_REQUESTS,
     DEFAULT_TIMEOUT,
@@ -575,18 +575,22 @@ class GrandstreamCTIClient:
         """Write one handset setting (read back).
 
         value: a number within the setting's range and step, or one of its
-        choices' wire values. Raises ValueError for anything else.
+        choices (its wire value or its name). Raises ValueError otherwise.
         """
         text = str(value).strip()
-        if (choices := SETTING_CHOICES.get(setting)) is not None:
-            valid = text in choices
-        else:
-            low, high, step = SETTING_RANGES[setting]
-            valid = text.isdigit() and low <= int(text) <= high
-            valid = valid and (int(text) - low) % step == 0
+        named = {name: wire for wire, name in SETTING_CHOICES.get(setting, {}).items()}
+        text = named.get(text, text)
+        valid = setting_value(setting, text) is not None
         if not valid:
             raise ValueError(f"Invalid value {text[:20]!r} for setting {setting.name}")
         await self.set_config({setting.value: text})
+
+    async def read_facts(self) -> PhoneFacts:
+        """Log in and read who the phone is: model, MAC, accounts, API."""
+        session = await self.login()
+        accounts = await self.get_accounts()
+        model = await self.get_model_info()
+        return PhoneFacts(model, session, accounts, await self.detect())
 
     async def probe_capabilities(self, model: ModelInfo) -> Capabilities:
         """Find what the phone offers beyond calls (session phones only).

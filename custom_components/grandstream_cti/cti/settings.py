@@ -66,3 +66,17 @@ UNREAD_VOICEMAIL: Final = ":unread_vm_{}"
 def unread_voicemail_key(account: int) -> str:
     """Return the runtime key of an account's unread voicemail count."""
     return UNREAD_VOICEMAIL.format(account)
+
+
+def setting_value(setting: Setting, raw: str) -> int | str | None:
+    """Return a setting as a number in range, or its choice's name; None if neither.
+
+    A value the phone should not have reads as unknown, not as a wrong choice.
+    """
+    raw = raw.strip()
+    if (choices := SETTING_CHOICES.get(setting)) is not None:
+        return choices.get(raw)
+    low, high, step = SETTING_RANGES[setting]
+    if not raw.isdigit() or not low <= int(raw) <= high or (int(raw) - low) % step:
+        return None
+    return int(raw)

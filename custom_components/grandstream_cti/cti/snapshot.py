@@ -5,9 +5,42 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .models import Account, Battery, Line, PhoneState, PhoneStatus, WifiStatus
+from .address import normalize_mac
+from .models import (
+    Account,
+    Battery,
+    Line,
+    ModelInfo,
+    PhoneApi,
+    PhoneState,
+    PhoneStatus,
+    SessionInfo,
+    WifiStatus,
+)
 from .settings import unread_voicemail_key
 from .wire import RUNTIME_DND
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneFacts:
+    """Who a phone is, as one login tells (`read_facts`)."""
+
+    model_info: ModelInfo
+    session: SessionInfo | None
+    accounts: list[Account]
+    api: PhoneApi
+
+    @property
+    def mac(self) -> str | None:
+        """Return the MAC the phone itself tells, if it tells one."""
+        told = self.session.mac if self.session else None
+        return normalize_mac(told) or normalize_mac(self.model_info.mac)
+
+    def title(self, host: str) -> str:
+        """Return a name that tells phones apart: model and first account."""
+        model = self.model_info.model or "Grandstream phone"
+        named = next((acc for acc in self.accounts if acc.configured), None)
+        return f"{model} {(named.name or named.sip_id) if named else host}"
 
 
 @dataclass(slots=True)
