@@ -19,9 +19,9 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from . import cti
 from .calls import CallTracker
-from .const import COMMAND_READ_WAIT, DOMAIN
+from .const import COMMAND_READ_WAIT
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
-from .explain import command_failed, quote
+from .explain import command_failed, message, quote
 from .issues import Issue, async_clear_issue, async_note_failure, async_set_issue
 
 type Command = Callable[[cti.GrandstreamCTIClient], Awaitable[None]]
@@ -43,13 +43,9 @@ CALL_COMMANDS: Final = {
 REJECTING: Final = frozenset({"reject_call", "cancel_call"})
 
 
-def invalid_input(key: str, **placeholders: str) -> ServiceValidationError:
+def invalid_input(key: str, **placeholders: str) -> HomeAssistantError:
     """Return the error for input refused before anything is sent."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders,
-    )
+    return message(ServiceValidationError, key, **placeholders)
 
 
 def dialable_number(number: str, *, empty_key: str = "invalid_number") -> str:
@@ -162,9 +158,7 @@ class CommandRunner:
             and err.refusal is cti.CommandRefusal.INVALID_REQUEST
             and await self._click_to_dial_off()
         ):
-            return HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="click_to_dial_off"
-            )
+            return message(HomeAssistantError, "click_to_dial_off")
         if (
             isinstance(err, cti.GrandstreamCTITimeoutError)
             and await self._reads_quick()
@@ -172,10 +166,8 @@ class CommandRunner:
             # Reads answer quickly but the command hangs: the phone is
             # waiting for a press on its pop-up confirmation window.
             async_set_issue(self._hass, self._entry, Issue.POPUP_CONFIRMATION)
-            return HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="command_timeout_popup"
-            )
-        return command_failed(err, name)
+            return message(HomeAssistantError, "command_timeout_popup")
+        return command_failed(err)
 
     async def _reads_quick(self) -> bool:
         """Read the phone now: True when it answers quickly (not a slow phone)."""

@@ -45,27 +45,15 @@ from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import voluptuous as vol
 
 from . import const, create_client, cti, identity
-from .explain import explain
 from .push import action_urls_markdown, webhook_url
 
 PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 PORT_VALIDATOR = vol.All(vol.Coerce(int), vol.Range(min=1, max=65535))
 # Explanations that are form errors of their own; the rest read "unknown".
 FORM_ERRORS = frozenset(
-    [
-        "invalid_auth",
-        "invalid_auth_attempts",
-        "locked",
-        "locked_unknown",
-        "user_not_allowed",
-        "cti_disabled",
-        "session_refused",
-        "cannot_connect",
-        "timeout",
-        "certificate_error",
-        "permission_denied",
-        "session_taken",
-    ]
+    "invalid_auth invalid_auth_attempts locked locked_unknown user_not_allowed "  # noqa: SIM905
+    "cti_disabled session_refused cannot_connect timeout certificate_error "
+    "permission_denied session_taken".split()
 )
 # Explanations that end a flow about an existing entry.
 _ABORTS = frozenset({"wrong_device", "api_changed"})
@@ -143,13 +131,12 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
                 await self._async_check_address(client, entry, data)
             return await client.read_facts(), {}, {}
         except cti.GrandstreamCTIError as err:
-            explanation = explain(err)
-            if explanation.key in _ABORTS:
-                raise AbortFlow(explanation.key) from err
-            if explanation.key not in FORM_ERRORS:
+            if err.reason in _ABORTS:
+                raise AbortFlow(err.reason) from err
+            if err.reason not in FORM_ERRORS:
                 const.LOGGER.warning("Unexpected answer from the phone: %s", err)
                 return None, {"base": "unknown"}, {}
-            return None, {"base": explanation.key}, explanation.placeholders
+            return None, {"base": err.reason}, err.details
         finally:
             await client.logout()
 

@@ -25,7 +25,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from . import const, cti, identity
-from .explain import setup_failed, update_failed
+from .explain import message, read_failed
 from .issues import async_note_failure, async_note_success
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[cti.PhoneSnapshot]):
             self.capabilities = await self.client.probe_capabilities(self.model_info)
         except cti.GrandstreamCTIError as err:
             async_note_failure(self.hass, entry, err)
-            raise setup_failed(err) from err
+            raise read_failed(err, setup=True) from err
         # Proven: remember the API, and that the address is the phone's.
         data = (
             {**entry.data, **identity.api_data(self.client.api)}
@@ -136,11 +136,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[cti.PhoneSnapshot]):
                 f"A different phone ({seen}) answers at {entry.data[CONF_HOST]}",
                 mac=seen,
             )
-        raise UpdateFailed(
-            translation_domain=const.DOMAIN,
-            translation_key="address_unproven",
-            translation_placeholders={"host": entry.data[CONF_HOST]},
-        )
+        raise message(UpdateFailed, "address_unproven", host=entry.data[CONF_HOST])
 
     def _firmware(self) -> str | None:
         session = self.client.session_info
@@ -172,7 +168,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[cti.PhoneSnapshot]):
                 self._full_read_needed = True
                 self.update_interval = self._backoff(err)
                 async_note_failure(self.hass, self.config_entry, err)
-                raise update_failed(err) from err
+                raise read_failed(err) from err
         if self._failures:
             self._failures = 0
             await self._async_reread_model()

@@ -28,7 +28,7 @@ from custom_components.grandstream_cti.cti import (
     GrandstreamCTIWriteRejectedError,
     GrandstreamCTIWrongDeviceError,
 )
-from custom_components.grandstream_cti.explain import explain
+from custom_components.grandstream_cti.explain import command_failed, read_failed
 from custom_components.grandstream_cti.identity import async_mac_from_network
 
 GETMAC = "custom_components.grandstream_cti.identity.get_mac_address"
@@ -140,11 +140,12 @@ def test_explain(
     placeholders: dict[str, str] | None,
 ) -> None:
     """Each error has its message; placeholders are printable and short."""
-    explanation = explain(error, command)
-    assert explanation.key == key
+    raised = read_failed(error) if command is None else command_failed(error)
+    assert raised.translation_key == key
+    found = raised.translation_placeholders or {}
     if placeholders is not None:
-        assert explanation.placeholders == placeholders
-    assert all(len(value) <= 200 for value in explanation.placeholders.values())
+        assert found == placeholders
+    assert all(len(value) <= 200 for value in found.values())
     assert key in STRINGS["exceptions"]
 
 
