@@ -31,34 +31,14 @@ from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
 from .identity import async_prove_address, entry_mac
 from .issues import Issue, async_clear_issue, async_set_issue
 
-# Events worth a slot on the phone: calls and what changes our entities; the
-# last two only on Wi-Fi handsets (their battery).
-HANDED_OUT_EVENTS: Final = (
-    *(
-        event
-        for event in cti.ActionUrlEvent
-        if event in cti.CALL_EVENTS - {cti.ActionUrlEvent.ANSWERED}
-    ),
-    cti.ActionUrlEvent.REGISTERED,
-    cti.ActionUrlEvent.UNREGISTERED,
-    cti.ActionUrlEvent.DND_ON,
-    cti.ActionUrlEvent.DND_OFF,
-    cti.ActionUrlEvent.BATTERY_LOW,
-    cti.ActionUrlEvent.BATTERY_OK,
-)
+# Events worth a slot on the phone; the last two only on Wi-Fi handsets.
+HANDED_OUT_EVENTS: Final = cti.FOLLOWED_EVENTS
 HANDED_OUT_FIELDS: Final = tuple(cti.ACTION_URL_FIELDS[e] for e in HANDED_OUT_EVENTS)
 # One of our URLs, whichever entry it was for: <root>/api/webhook/<id>?event=
 _OUR_URL: Final = re.compile(r"^(?P<root>.+)/api/webhook/(?P<id>[\w-]+)\?event=\w+&")
 # Addresses warned about per entry (a bound); unannounced calls before telling.
 MAX_WARNED_ADDRESSES: Final = 64
 UNANNOUNCED_BEFORE_ISSUE: Final = 2
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return host == "localhost" or ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def webhook_url(hass: HomeAssistant, webhook_id: str, phone_host: str) -> str | None:
@@ -70,7 +50,7 @@ def webhook_url(hass: HomeAssistant, webhook_id: str, phone_host: str) -> str | 
         base = get_url(hass, allow_external=False, allow_cloud=False)
     except NoURLAvailableError:
         return None
-    if _is_loopback(URL(base).host or "") and not _is_loopback(phone_host):
+    if cti.is_loopback(URL(base).host or "") and not cti.is_loopback(phone_host):
         return None
     return f"{base}{webhook.async_generate_path(webhook_id)}"
 

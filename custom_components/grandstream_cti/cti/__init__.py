@@ -7,6 +7,7 @@ a library of its own; everything a caller needs is exported here.
 from .action_url import (
     ACTION_URL_FIELDS,
     CALL_EVENTS,
+    FOLLOWED_EVENTS,
     ActionUrlEvent,
     SlotPlan,
     action_urls,
@@ -18,6 +19,7 @@ from .action_url import (
 from .address import (
     GRANDSTREAM_OUIS,
     is_grandstream,
+    is_loopback,
     normalize_host,
     normalize_mac,
     resolve_host,
@@ -103,6 +105,7 @@ __all__ = [
     "ACTION_URL_FIELDS",
     "CALL_EVENTS",
     "DEFAULT_USERNAME",
+    "FOLLOWED_EVENTS",
     "GRANDSTREAM_OUIS",
     "MAX_KEYS",
     "MAX_NUMBER_LENGTH",
@@ -159,6 +162,7 @@ __all__ = [
     "call_events",
     "config_key",
     "is_grandstream",
+    "is_loopback",
     "normalize_host",
     "normalize_keys",
     "normalize_mac",

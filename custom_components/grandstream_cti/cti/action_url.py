@@ -104,6 +104,25 @@ CALL_EVENTS: Final = frozenset(
     }
 )
 
+# The events a client that follows a phone's state wants pushed: calls, then
+# registration, DND and (Wi-Fi handsets, the last two) the battery.
+FOLLOWED_EVENTS: Final = (
+    ActionUrlEvent.INCOMING_CALL,
+    ActionUrlEvent.OUTGOING_CALL,
+    ActionUrlEvent.MISSED_CALL,
+    ActionUrlEvent.ESTABLISHED_CALL,
+    ActionUrlEvent.TERMINATED_CALL,
+    ActionUrlEvent.REJECTED_CALL,
+    ActionUrlEvent.DND_ON,
+    ActionUrlEvent.DND_OFF,
+    ActionUrlEvent.HOLD,
+    ActionUrlEvent.UNHOLD,
+    ActionUrlEvent.REGISTERED,
+    ActionUrlEvent.UNREGISTERED,
+    ActionUrlEvent.BATTERY_LOW,
+    ActionUrlEvent.BATTERY_OK,
+)
+
 # What each URL we hand out carries. No display names: the phone does not
 # URL-encode, and a raw space would break the HTTP request line.
 SUGGESTED_VARIABLES: Final = ("mac", "remote", "active_user", "call-id")

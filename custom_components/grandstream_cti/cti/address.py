@@ -50,6 +50,14 @@ def normalize_host(host: str) -> str:
     return str(address)
 
 
+def is_loopback(host: str) -> bool:
+    """Return True for this machine's own addresses (and `localhost`)."""
+    try:
+        return host == "localhost" or ip_address(normalize_host(host)).is_loopback
+    except ValueError:
+        return False
+
+
 async def resolve_host(host: str) -> set[str]:
     """Return the addresses a host stands for, and its name if it has one."""
     host = normalize_host(host)
