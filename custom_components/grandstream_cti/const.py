@@ -11,17 +11,9 @@ LOGGER = logging.getLogger(__package__)
 
 MANUFACTURER: Final = "Grandstream"
 
-# Fixed, as the quality scale wants. Without working push: every 10 s, a
-# quiet poll reading the lines only and every 3rd poll everything.
+# Fixed, as the quality scale wants; with push proven the phone is read at a
+# heartbeat instead (cti.ReadSchedule holds the whole policy).
 SCAN_INTERVAL: Final = timedelta(seconds=10)
-FULL_READ_EVERY_POLLS: Final = 3
-# With push proven (slots written and read back, or a push arrived): a
-# heartbeat under a minute (sessions idle out after about 60 s), everything
-# every 10th heartbeat; every push is read at once.
-HEARTBEAT_INTERVAL: Final = timedelta(seconds=50)
-FULL_READ_EVERY_HEARTBEATS: Final = 10
-# While a phone does not answer, polls back off: 2x, 4x ... up to this.
-MAX_BACKOFF_INTERVAL: Final = timedelta(seconds=60)
 # How long a request may take (seconds): Wi-Fi handsets asleep answer late.
 REQUEST_TIMEOUT: Final = 10.0
 # After a command, an action waits this long (seconds) for the read that makes

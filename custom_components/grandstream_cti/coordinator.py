@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import timedelta
-import hashlib
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
@@ -79,6 +78,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[cti.PhoneSnapshot]):
                 hass, read, f"{const.DOMAIN} read {entry.entry_id}"
             )
         )
+        self.schedule = cti.ReadSchedule.for_phone(entry.entry_id)
         # Set by the push manager: pushes arrive, a heartbeat is enough.
         self.push_trusted = False
         # The last read was the timer's, not asked for by a push or command.
@@ -86,12 +86,6 @@ class GrandstreamCoordinator(DataUpdateCoordinator[cti.PhoneSnapshot]):
         # How long the last line read took (the pop-up heuristic).
         self.line_read_seconds: float | None = None
         self._asked = False
-        self._full_read_needed = True
-        self._reads_since_full = 0
-        self._failures = 0
-        # This phone's stable place within the interval (0 <= slot < 1).
-        digest = hashlib.sha256(entry.entry_id.encode()).digest()
-        self.slot = int.from_bytes(digest[:4]) / 2**32
 
     async def _async_setup(self) -> None:
         """Prove the phone, log in once, learn what it is and offers."""
@@ -144,7 +138,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[cti.PhoneSnapshot]):
 
     def request_full_read(self) -> None:
         """Have the next read read everything (registration, DND, settings)."""
-        self._full_read_needed = True
+        self.schedule.full_needed = True
 
     async def async_read_now(self) -> None:
         """Read the phone now: one read runs, at most one waits, shared by all."""
@@ -155,70 +149,40 @@ class GrandstreamCoordinator(DataUpdateCoordinator[cti.PhoneSnapshot]):
         await self.async_refresh()
 
     async def _async_update_data(self) -> cti.PhoneSnapshot:
-        """Read the phone (serialized); back off while it does not answer."""
+        """Read the phone (serialized, per the schedule); back off on failures."""
         asked, self._asked = self._asked, False
+        schedule = self.schedule
         async with self.reads.turn() as mine:
             if not mine and self.last_update_success and self.data is not None:
                 return self.data
             self.timer_read = not asked
+            push = self.push_trusted
+            full = schedule.full_due(asked=asked, push=push) or self.data is None
             try:
-                snapshot = await self._async_read(full=self._full_read_due(asked))
+                snapshot = await self._async_read(full=full)
             except cti.GrandstreamCTIError as err:
-                self._failures += 1
-                self._full_read_needed = True
-                self.update_interval = self._backoff(err)
+                minutes = getattr(err, "minutes", None)
+                wait = schedule.failed(lock_minutes=minutes)
+                self.update_interval = timedelta(seconds=wait)
                 async_note_failure(self.hass, self.config_entry, err)
                 raise read_failed(err) from err
-        if self._failures:
-            self._failures = 0
+        if schedule.succeeded(full=full):
             await self._async_reread_model()
         self._note_firmware()
-        async_note_success(
-            self.hass, self.config_entry, contested=self.client.session_contested
-        )
-        self.update_interval = self._next_interval()
+        contested = self.client.session_contested
+        async_note_success(self.hass, self.config_entry, contested=contested)
+        now = dt_util.utcnow().timestamp()
+        self.update_interval = timedelta(seconds=schedule.next_wait(now, push=push))
         return snapshot
-
-    def _full_read_due(self, asked: bool) -> bool:
-        """Return True when this read reads everything, not just the lines."""
-        if self._full_read_needed or self.data is None:
-            return True
-        every = (
-            const.FULL_READ_EVERY_HEARTBEATS
-            if self.push_trusted
-            else const.FULL_READ_EVERY_POLLS
-        )
-        # A push or a command reads the lines only: it costs one request.
-        return not asked and self._reads_since_full + 1 >= every
 
     async def _async_read(self, *, full: bool) -> cti.PhoneSnapshot:
         """Read the lines alone, then the rest when full."""
-        # Cleared now, not after: a push during this read asks for the next.
-        self._full_read_needed = self._full_read_needed and not full
         started = self.hass.loop.time()
         lines = tuple(await self.client.get_line_status())
         self.line_read_seconds = self.hass.loop.time() - started
-        if not full and self.data is not None:
-            self._reads_since_full += 1
-            return replace(self.data, lines=lines)
-        self._reads_since_full = 0
-        return await self.client.read_snapshot(lines, self.capabilities)
-
-    def _backoff(self, err: cti.GrandstreamCTIError) -> timedelta:
-        """Return when to try again: after a lock ends, else 2x, 4x ... the interval."""
-        if isinstance(err, cti.GrandstreamCTILockedError) and err.minutes:
-            return timedelta(minutes=err.minutes, seconds=5)
-        backoff: timedelta = const.SCAN_INTERVAL * 2**self._failures
-        return min(backoff, const.MAX_BACKOFF_INTERVAL)
-
-    def _next_interval(self) -> timedelta:
-        """Return the wait to this phone's next slot, at least half an interval away."""
-        seconds = (
-            const.HEARTBEAT_INTERVAL if self.push_trusted else const.SCAN_INTERVAL
-        ).seconds
-        now = dt_util.utcnow().timestamp()
-        wait = seconds * (1 - (now / seconds - self.slot) % 1)
-        return timedelta(seconds=wait if wait >= seconds / 2 else wait + seconds)
+        if full or self.data is None:
+            return await self.client.read_snapshot(lines, self.capabilities)
+        return replace(self.data, lines=lines)
 
     async def _async_reread_model(self) -> None:
         """Read the model facts again after an outage (a reboot may upgrade)."""

@@ -77,13 +77,13 @@ async def test_polls_keep_each_phones_slot(
         due = dt_util.utcnow() + coordinator.update_interval
         slots.add(round(due.timestamp() % period, 1) % period)
     assert len(slots) == 1
-    assert abs(slots.pop() - coordinator.slot * period) < 0.5
+    assert abs(slots.pop() - coordinator.schedule.slot * period) < 0.5
     # Another phone (another entry id) has its own slot.
     other = GrandstreamCoordinator(
         hass, MockConfigEntry(domain=DOMAIN, entry_id="other"), coordinator.client
     )
-    assert 0 <= other.slot < 1
-    assert other.slot != coordinator.slot
+    assert 0 <= other.schedule.slot < 1
+    assert other.schedule.slot != coordinator.schedule.slot
 
 
 async def test_a_call_costs_one_request(

@@ -73,6 +73,7 @@ from .models import (
 from .numbers import MAX_NUMBER_LENGTH, validate_number
 from .parsing import printable, shorten
 from .read_queue import ReadQueue
+from .schedule import ReadSchedule
 from .session_parsing import config_key
 from .settings import (
     SETTING_CHOICES,
@@ -153,6 +154,7 @@ __all__ = [
     "PhoneState",
     "PhoneStatus",
     "ReadQueue",
+    "ReadSchedule",
     "SessionInfo",
     "Setting",
     "SlotPlan",
