@@ -40,14 +40,8 @@ from .push import PushManager, async_remove_push
 from .services import async_setup_services
 
 PLATFORMS = [
-    Platform.BINARY_SENSOR,
-    Platform.BUTTON,
-    Platform.EVENT,
-    Platform.NUMBER,
-    Platform.SELECT,
-    Platform.SENSOR,
-    Platform.SWITCH,
-    Platform.TEXT,
+    Platform(name)
+    for name in "binary_sensor button event number select sensor switch text".split()  # noqa: SIM905
 ]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -132,11 +126,10 @@ async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
-    """Bring entries of earlier versions up to date.
+    """Bring old entries up to date (1.1, 1.2 → 1.3).
 
-    1.1 → 1.2: a webhook id, a normalized host, the username, no host as
-    unique id, no polling interval option. 1.2 → 1.3: a push's MAC is no
-    unique id (anyone can send it); hosts in one spelling.
+    A webhook id, a username, one host spelling, no polling interval; no host
+    or push's MAC as unique id.
     """
     if entry.version > 1:
         return False

@@ -1,10 +1,8 @@
 """Commands: the one way anything is done on a phone.
 
-Buttons, switches, numbers, selects and actions all go through
-`CommandRunner.run`: the command goes straight to the phone (the client's
-command lane, never behind queued reads); a failure is handled once (repair
-issues, the pop-up and Click-To-Dial checks) and said in one sentence; after
-success the phone is read at once, so states follow.
+Buttons, switches, numbers, selects and actions go through `CommandRunner.run`:
+straight to the phone (never behind queued reads), a failure handled once and
+said in one sentence, then the phone read at once so states follow.
 """
 
 from __future__ import annotations
@@ -93,11 +91,10 @@ class CommandRunner:
         rejects_call: bool = False,
         full_read: bool = False,
     ) -> None:
-        """Run one command on the phone, then read it so states follow at once.
+        """Run one command, then read the phone so states follow at once.
 
-        name: the command's key (for its error messages); rejects_call: a
-        ringing line going idle reads as "rejected"; full_read: read
-        everything after it (DND and settings are not in the lines).
+        rejects_call: a ringing line going idle reads as "rejected"; full_read:
+        read everything after it (DND and settings are not in the lines).
         """
         if rejects_call:
             self._calls.expect_rejection()
@@ -186,11 +183,7 @@ class CommandRunner:
         )
 
     async def _click_to_dial_off(self) -> bool:
-        """Return True (and offer the fix) when Click-To-Dial turns out off.
-
-        A refused make-call ("Invalid Request") has other causes too (no
-        registered account, a locked keypad); only a session can read P1561.
-        """
+        """Return True (and offer the fix) when Click-To-Dial (P1561) is off."""
         client = self._coordinator.client
         if client.api is None or client.api.kind is not cti.ApiKind.SESSION:
             return False

@@ -1,13 +1,8 @@
 """Config flow: add a phone by address and password, or from DHCP discovery.
 
-Every submit tries the password once (phones lock web logins after 5
-failures) and logs out again. A phone is keyed by its MAC: its own word, DHCP's
-or the neighbour table's; without one, an entry for the same address (however
-written) refuses a duplicate. Re-adding a known phone at a new address moves
-its entry only when the phone proves it is that phone, never changing its
-password. Reauthentication keeps the API the phone proved; only reconfigure
-may change it, and a password about to go in clear to a new address or in a
-new form waits for the network to show the phone's MAC there.
+Every submit tries the password once and logs out. A phone is keyed by its MAC
+(its own word, DHCP's, the neighbour table's); a known phone moves only when it
+proves it is that phone. Reauthentication keeps the API the phone proved.
 """
 
 from __future__ import annotations
@@ -108,12 +103,10 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
     async def _async_test(
         self, data: Mapping[str, Any], entry: ConfigEntry | None = None
     ) -> tuple[cti.PhoneFacts | None, dict[str, str], dict[str, str]]:
-        """Read the phone with these settings: facts, or form errors and placeholders.
+        """Read the phone: facts, or form errors and placeholders (one password try).
 
-        One request with the password per call; the session is ended before
-        returning. Another entry at the address aborts first. For an existing
-        entry the phone must tell its MAC, keeps its API on reauthentication,
-        and proves its address first where the password would go in clear.
+        For an existing entry the phone must tell its MAC, keeps its API on
+        reauthentication, and proves its address where the password goes in clear.
         """
         mac = identity.entry_mac(entry) if entry is not None else None
         keep_api = entry is not None and self.source == SOURCE_REAUTH
@@ -280,9 +273,8 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
     def _async_follow_phone(self, mac: str, host: str) -> None:
         """Act on DHCP's word that mac is at host; abort if a known phone.
 
-        Its entry follows it there (the device there proves itself before any
-        password goes in clear); an entry for that address learns the MAC,
-        or, keyed by another MAC, is set up again to find the other phone.
+        Its entry follows it there (to prove itself there); an entry for that
+        address learns the MAC, or, keyed by another, is set up again.
         """
         entries = self.hass.config_entries
         known = entries.async_entry_for_domain_unique_id(const.DOMAIN, mac)
@@ -377,11 +369,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
     async def _async_update(
         self, entry: ConfigEntry, facts: cti.PhoneFacts, data: dict[str, Any]
     ) -> ConfigFlowResult:
-        """Store the proven API and address, the phone's MAC if the entry had none.
-
-        The test already refused another MAC; an entry without one takes the
-        phone's own, unless another entry has it.
-        """
+        """Store the proven API and address, and the phone's MAC if the entry had none."""
         data.update(identity.api_data(facts.api))
         data.pop(const.CONF_MOVED, None)
         updates: dict[str, Any] = {}

@@ -1,13 +1,9 @@
 """One coordinator per phone: it reads the phone, and nothing else.
 
-* Setup proves the phone is the entry's (its MAC) before any password goes
-  out, logs in once and learns what the phone offers.
-* Reads are serialized and shared (`ReadQueue`). The lines are read first
-  and alone: a password not yet known to work costs one request. The rest
-  (status, accounts, configuration, battery, Wi-Fi) comes with a full read:
-  every 3rd poll, every 10th heartbeat, or when a push or command needs it.
-* Push proven (the push manager says so): a heartbeat; else every 10 s. Each
-  phone reads at its own stable offset within the interval; failures back off.
+Setup proves the phone is the entry's (its MAC) before any password goes out,
+logs in once and learns what the phone offers. Reads are serialized and shared
+(`cti.ReadQueue`), when and how much as `cti.ReadSchedule` says: the lines
+first and alone (a password not yet known to work costs one request).
 """
 
 from __future__ import annotations
@@ -99,23 +95,18 @@ class GrandstreamCoordinator(DataUpdateCoordinator[cti.PhoneSnapshot]):
             async_note_failure(self.hass, entry, err)
             raise read_failed(err, setup=True) from err
         # Proven: remember the API, and that the address is the phone's.
-        data = (
-            {**entry.data, **identity.api_data(self.client.api)}
-            if self.client.api
-            else {}
-        )
+        assert self.client.api is not None
+        data = {**entry.data, **identity.api_data(self.client.api)}
         data.pop(const.CONF_MOVED, None)
         data.pop(const.CONF_REJECTED, None)
-        self.hass.config_entries.async_update_entry(entry, data=data or entry.data)
+        self.hass.config_entries.async_update_entry(entry, data=data)
         told = cti.normalize_mac(session.mac if session else None)
         if told is not None:
             identity.adopt_mac(self.hass, entry, told, identity.MacSource.PHONE)
-        elif identity.entry_mac(entry) is None and (
-            seen := await identity.async_mac_from_network(
-                self.hass, entry.data[CONF_HOST]
-            )
-        ):
-            identity.adopt_mac(self.hass, entry, seen, identity.MacSource.ARP)
+        elif identity.entry_mac(entry) is None:
+            host = entry.data[CONF_HOST]
+            if seen := await identity.async_mac_from_network(self.hass, host):
+                identity.adopt_mac(self.hass, entry, seen, identity.MacSource.ARP)
         self.firmware = self._firmware()
 
     async def _async_prove_address(self) -> None:

@@ -35,11 +35,7 @@ def _error[E: HomeAssistantError](
 def read_failed(
     err: cti.GrandstreamCTIError, *, setup: bool = False
 ) -> HomeAssistantError:
-    """Return what a failed setup or refresh raises.
-
-    A rejected password asks the user for a new one; at setup, another phone
-    or another API is fatal; the rest is tried again.
-    """
+    """Return what a failed setup or refresh raises: reauth, fatal, or retry."""
     kind: type[HomeAssistantError] = UpdateFailed
     if isinstance(err, cti.GrandstreamCTIAuthenticationError):
         kind = ConfigEntryAuthFailed

@@ -1,10 +1,7 @@
-"""Which phone an entry is: its MAC, never its address.
+"""Which phone an entry is: its MAC, and the API it proved.
 
-A MAC becomes an entry's unique id from, strongest first: the phone itself
-(its login answer or P67), DHCP discovery, the neighbour (ARP) table; never a
-push (anyone can send one). An entry also keeps the API and login its phone
-proved (only the user changes them). After DHCP moves an entry, the device at
-the new address proves it is the phone before the password goes there.
+The MAC is the phone's word, DHCP's or the neighbour table's (never a push's).
+After DHCP moves an entry, the device there proves it is the phone first.
 """
 
 from __future__ import annotations
@@ -90,11 +87,10 @@ def api_data(api: cti.PhoneApi) -> dict[str, str | None]:
 async def async_prove_address(
     hass: HomeAssistant, data: Mapping[str, Any], mac: str | None
 ) -> tuple[bool, str | None]:
-    """Check, before any password, that the device at data's host is the phone.
+    """Return (may the password go to data's host, the MAC the network shows there).
 
-    Returns (may send the password, the MAC the network shows there). Another
-    Grandstream MAC there: never. After a DHCP move, only the network's word,
-    or a challenge login (it sends a hash and its answer names the MAC).
+    Another phone's MAC there: never. After a DHCP move: the network's word,
+    or a challenge login (it sends a hash, and its answer names the MAC).
     """
     if mac is None and not data.get(CONF_MOVED):
         return True, None

@@ -36,15 +36,10 @@ class Issue(StrEnum):
 _LEARN_MORE = {
     Issue.CTI_DISABLED: DOCS_PREPARE_PHONE,
     Issue.POPUP_CONFIRMATION: DOCS_PREPARE_PHONE,
-    **dict.fromkeys(
-        (
-            Issue.WRONG_DEVICE,
-            Issue.PHONE_LOCKED,
-            Issue.SESSION_TAKEN,
-            Issue.USER_NOT_ALLOWED,
-        ),
-        DOCS_TRUST,
-    ),
+    Issue.WRONG_DEVICE: DOCS_TRUST,
+    Issue.PHONE_LOCKED: DOCS_TRUST,
+    Issue.SESSION_TAKEN: DOCS_TRUST,
+    Issue.USER_NOT_ALLOWED: DOCS_TRUST,
 }
 # The issue each kind of failure raises.
 _FAILURES = (
@@ -100,9 +95,8 @@ def async_note_failure(
 ) -> None:
     """Act once on what a failed setup, read or command says about the phone.
 
-    A rejected password asks the user for a new one (the client sends nothing
-    more with it) and is remembered, so removing the entry sends nothing
-    either; other failures raise the repair issue they point at.
+    A rejected password asks for a new one (and is remembered: removing the
+    entry sends nothing); other failures raise the issue they point at.
     """
     if isinstance(err, cti.GrandstreamCTIAuthenticationError):
         entry.async_start_reauth(hass)
@@ -121,10 +115,7 @@ def async_note_failure(
 def async_note_success(
     hass: HomeAssistant, entry: ConfigEntry, *, contested: bool
 ) -> None:
-    """Clear what a working read shows is over (registry lookups only).
-
-    contested: another login still keeps taking the phone's session.
-    """
+    """Clear what a working read shows is over (contested: the session still is)."""
     async_clear_issue(hass, entry, *_CLEARED_BY_A_READ)
     if not contested:
         async_clear_issue(hass, entry, Issue.SESSION_TAKEN)

@@ -1,12 +1,9 @@
 """Push: the phone calls a webhook on each event (Action URLs).
 
-One `PushManager` per entry owns it all: the webhook, the URLs, writing them
-into the phone (session phones: only keys the phone has, never another
-system's; our own stale ones are reclaimed), and checking that pushes arrive.
-A push only makes the phone be read at once: call events come from comparing
-readings. Requests from another address, or naming another phone's MAC, are
-dropped. The webhook outlives setup retries: a phone that pushes while its
-entry waits to retry (a reboot) is set up at once.
+One `PushManager` per entry owns the webhook, the URLs it writes into the phone
+(keys the phone has, never another system's; stale ones of ours reclaimed) and
+whether pushes arrive. A push only makes the phone be read at once. The webhook
+outlives setup retries: a phone that pushes then (a reboot) is set up at once.
 """
 
 from __future__ import annotations
@@ -20,7 +17,7 @@ from aiohttp.web import Request, Response
 from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_WEBHOOK_ID, EVENT_CORE_CONFIG_UPDATE
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.util import dt as dt_util
 from yarl import URL
@@ -133,13 +130,10 @@ class PushManager:
         entry.async_on_unload(self.async_stop)
         entry.async_on_unload(self._calls.listen(self._check_announced))
 
-        @callback
-        def local_url_changed(_event: Event) -> None:
-            self._async_set_up_phone()
-
-        bus = self._hass.bus
+        # A new local URL (Settings → Network) goes into the phone at once.
+        changed = callback(lambda _event: self._async_set_up_phone())
         entry.async_on_unload(
-            bus.async_listen(EVENT_CORE_CONFIG_UPDATE, local_url_changed)
+            self._hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, changed)
         )
         self._async_set_up_phone()
 
@@ -290,10 +284,9 @@ def _remote_address(request: Request) -> str:
 async def async_remove_push(
     hass: HomeAssistant, entry: ConfigEntry, client: cti.GrandstreamCTIClient
 ) -> None:
-    """Unregister a removed entry's webhook; empty its slots in the phone.
+    """Unregister a removed entry's webhook; empty its slots (best effort).
 
-    Best effort, and never with a password the phone rejected or at an
-    address whose device did not prove to be the phone.
+    Never with a password the phone rejected, nor to an unproven device.
     """
     webhook.async_unregister(hass, entry.data[CONF_WEBHOOK_ID])
     path = webhook.async_generate_path(entry.data[CONF_WEBHOOK_ID])

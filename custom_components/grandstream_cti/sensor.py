@@ -18,7 +18,6 @@ from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
-from homeassistant.util import dt as dt_util
 
 from . import cti
 from .coordinator import GrandstreamConfigEntry
@@ -153,8 +152,7 @@ async def async_setup_entry(
         for number in parts[description.part]
         if description.exists_fn(caps, number)
     ]
-    entities.append(LastCallerSensor(entry, LAST_CALLER))
-    entities.append(MissedCallsSensor(entry, MISSED_CALLS))
+    entities.extend(CallHistorySensor(entry, d) for d in HISTORY_SENSORS)
     async_add_entities(entities)
 
 
@@ -209,19 +207,43 @@ class GrandstreamSensor(GrandstreamEntity, SensorEntity):
         return attributes_fn(self.coordinator.data, self._number)
 
 
-LAST_CALLER = SensorEntityDescription(key="last_caller", translation_key="last_caller")
-MISSED_CALLS = SensorEntityDescription(
-    key="missed_calls",
-    translation_key="missed_calls",
-    state_class=SensorStateClass.TOTAL,
+@dataclass(frozen=True, kw_only=True)
+class CallHistorySensorEntityDescription(SensorEntityDescription):
+    """A sensor of the phone's call history (restored after a restart)."""
+
+    value_fn: Callable[[cti.CallHistory], StateType]
+    attributes_fn: Callable[[cti.CallHistory], dict[str, Any] | None] = (
+        lambda _history: None
+    )
+
+
+HISTORY_SENSORS = (
+    CallHistorySensorEntityDescription(
+        key="last_caller",
+        translation_key="last_caller",
+        value_fn=lambda h: None if h.last_caller is None else h.last_caller.display,
+        attributes_fn=lambda h: (
+            h.last_caller.as_attributes() if h.last_caller else None
+        ),
+    ),
+    CallHistorySensorEntityDescription(
+        key="missed_calls",
+        translation_key="missed_calls",
+        state_class=SensorStateClass.TOTAL,
+        value_fn=lambda h: h.missed,
+    ),
 )
 
 
 class CallHistorySensor(GrandstreamEntity, RestoreSensor):
     """A sensor of the phone's call history; it stays when the phone is away."""
 
+    entity_description: CallHistorySensorEntityDescription
+
     def __init__(
-        self, entry: GrandstreamConfigEntry, description: SensorEntityDescription
+        self,
+        entry: GrandstreamConfigEntry,
+        description: CallHistorySensorEntityDescription,
     ) -> None:
         """Initialize the sensor."""
         super().__init__(entry, description.key)
@@ -236,52 +258,23 @@ class CallHistorySensor(GrandstreamEntity, RestoreSensor):
     async def async_added_to_hass(self) -> None:
         """Restore what the sensor showed, then follow the history."""
         await super().async_added_to_hass()
-        await self._async_restore()
+        if (state := await self.async_get_last_state()) is not None:
+            key = self.entity_description.key
+            self._history.restore_shown(key, state.state, state.attributes)
         self.async_on_remove(self._history.listen(self.async_write_ha_state))
 
-    async def _async_restore(self) -> None:
-        """Take back the state from before the restart."""
-
-
-class LastCallerSensor(CallHistorySensor):
-    """The remote party of the last incoming call."""
-
-    async def _async_restore(self) -> None:
-        if (state := await self.async_get_last_state()) is not None:
-            caller = cti.LastCaller.from_attributes(state.attributes)
-            self._history.restore(last_caller=caller)
-
     @property
-    def native_value(self) -> str | None:
-        """Return the last caller, as the phone showed them."""
-        caller = self._history.last_caller
-        return None if caller is None else caller.display
+    def native_value(self) -> StateType:
+        """Return the last caller, or the calls missed since the last reset."""
+        return self.entity_description.value_fn(self._history)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """Return number, name, line, whether answered, and when it started."""
-        caller = self._history.last_caller
-        return None if caller is None else caller.as_attributes()
-
-
-class MissedCallsSensor(CallHistorySensor):
-    """Missed calls since the last reset."""
-
-    async def _async_restore(self) -> None:
-        data = await self.async_get_last_sensor_data()
-        state = await self.async_get_last_state()
-        if data is None or not isinstance(data.native_value, int | float):
-            return
-        reset = state and state.attributes.get("last_reset")
-        since = dt_util.parse_datetime(str(reset)) if reset else None
-        self._history.restore(missed=int(data.native_value), missed_since=since)
-
-    @property
-    def native_value(self) -> int:
-        """Return how many calls were missed since the last reset."""
-        return self._history.missed
+        """Return the last caller's number, name, line, answered and start."""
+        return self.entity_description.attributes_fn(self._history)
 
     @property
     def last_reset(self) -> datetime | None:
-        """Return when the count was last reset."""
-        return self._history.missed_since
+        """Return when the missed calls were last reset."""
+        total = self.entity_description.state_class is SensorStateClass.TOTAL
+        return self._history.missed_since if total else None

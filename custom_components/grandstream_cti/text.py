@@ -47,11 +47,7 @@ class DialNumberText(GrandstreamEntity, TextEntity):
         return self.runtime.dial_number
 
     async def async_set_value(self, value: str) -> None:
-        """Store a dialable number, or empty the box and say why not.
-
-        Emptied, not left as it was: the call button must never dial a
-        number the user meant to replace.
-        """
+        """Store a dialable number, or empty the box (never dial a replaced one)."""
         self.runtime.dial_number = ""
         try:
             if value.strip():

@@ -280,6 +280,16 @@ class CallHistory:
             self.missed = missed
             self.missed_since = missed_since
 
+    def restore_shown(
+        self, shown: str, state: str, attributes: Mapping[str, Any]
+    ) -> None:
+        """Take back what a sensor showed: `last_caller` or `missed_calls`."""
+        if shown == "last_caller":
+            self.restore(last_caller=LastCaller.from_attributes(attributes))
+        elif shown == "missed_calls" and state.replace(".", "", 1).isdigit():
+            since = _parse_time(attributes.get("last_reset"))
+            self.restore(missed=int(float(state)), missed_since=since)
+
 
 def _parse_time(value: object) -> datetime | None:
     """Return an aware time from ISO text, or None."""
