@@ -664,3 +664,207 @@ async def test_pause_media_not_resumed_when_turned_off(
     await media.poll_until_called("media_play")
     await hass.async_block_till_done(wait_background_tasks=True)
     assert media.targets("media_play") == [["media_player.kitchen"]]
+
+
+# ------------------------------------------------------------ new voicemail
+
+VOICEMAIL = "voicemail_notify.yaml"
+# The checks above, for this blueprint too (NAMES predates it).
+PHONE_ENTITIES[VOICEMAIL] = {
+    "unread_voicemail": ("sensor", "account_1_unread_voicemail"),
+}
+VALIDATION_INPUTS[VOICEMAIL] = {
+    "phone": "0123456789abcdef0123456789abcdef",
+    "unread_voicemail": [
+        "sensor.grp2614_alice_unread_voicemail_alice",
+        "sensor.grp2614_alice_unread_voicemail_bob",
+    ],
+    "notify_service": "notify.mobile_app_pixel_8",
+}
+# The simulator counts a message this long after it is left (as a WP826 did).
+VOICEMAIL_DELAY = 16
+
+
+@pytest.fixture(name="voicemail_blueprint")
+def voicemail_blueprint_fixture(blueprint_folder: Path) -> Path:
+    """Put the voicemail blueprint next to the others in the configuration."""
+    shutil.copy(BLUEPRINTS / VOICEMAIL, blueprint_folder / VOICEMAIL)
+    return blueprint_folder
+
+
+def voicemail_inputs(
+    hass: HomeAssistant, accounts: tuple[int, ...] = (1, 2)
+) -> dict[str, Any]:
+    """Return the phone and its unread voicemail sensors as the blueprint's inputs."""
+    sensors = [
+        entity_id(hass, "sensor", f"account_{n}_unread_voicemail") for n in accounts
+    ]
+    entry = er.async_get(hass).async_get(sensors[0])
+    assert entry is not None
+    assert entry.device_id is not None
+    return {"phone": entry.device_id, "unread_voicemail": sensors}
+
+
+async def read_everything(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Let the next poll read everything (voicemail is not in the lines)."""
+    entry.runtime_data.coordinator.request_full_read()
+    await poll(hass)
+
+
+def test_voicemail_blueprint_schema() -> None:
+    """Valid, with the metadata and inputs every blueprint here promises."""
+    test_blueprint_schema(VOICEMAIL)
+    test_every_input_is_used(VOICEMAIL)
+    blueprint = Blueprint(
+        _raw(VOICEMAIL), expected_domain="automation", schema=BLUEPRINT_SCHEMA
+    )
+    inputs = _inputs(blueprint)
+    assert inputs["unread_voicemail"]["selector"]["entity"]["multiple"] is True
+
+
+async def test_voicemail_automation_config_validates(
+    hass: HomeAssistant, voicemail_blueprint: Path
+) -> None:
+    """An automation using it passes automation config validation."""
+    await test_automation_config_validates(hass, voicemail_blueprint, VOICEMAIL)
+
+
+async def test_voicemail_notify_service(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: PhoneSimulator,
+    set_up_automation: SetUpAutomation,
+    voicemail_blueprint: Path,
+) -> None:
+    """A message left on the phone: one notification; listening to it: none."""
+    notify = async_mock_service(hass, "notify", "mobile_app_pixel_8")
+    inputs = voicemail_inputs(hass)
+    await set_up_automation(
+        VOICEMAIL, {**inputs, "notify_service": "notify.mobile_app_pixel_8"}
+    )
+    simulator.phone.leave_voicemail(1)
+    simulator.clock.advance(VOICEMAIL_DELAY)
+    await read_everything(hass, init_integration)
+    sensor = hass.states.get(inputs["unread_voicemail"][0])
+    assert sensor is not None
+    assert sensor.state == "1"
+    assert [call.data for call in notify] == [
+        {
+            "title": phone_name(hass, inputs["phone"]),
+            "message": "New voicemail for Alice (1 unread)",
+        }
+    ]
+
+    simulator.phone.listen_voicemail(1)
+    await read_everything(hass, init_integration)
+    sensor = hass.states.get(inputs["unread_voicemail"][0])
+    assert sensor is not None
+    assert sensor.state == "0"
+    assert len(notify) == 1  # a drop says nothing
+
+
+async def test_voicemail_notify_entities_and_counts(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: PhoneSimulator,
+    set_up_automation: SetUpAutomation,
+    voicemail_blueprint: Path,
+) -> None:
+    """Notify entities too; `{new}` and `{count}`; each rise once, per account."""
+    legacy = async_mock_service(hass, "notify", "family")
+    send_message = async_mock_service(hass, "notify", "send_message")
+    await set_up_automation(
+        VOICEMAIL,
+        {
+            **voicemail_inputs(hass),
+            "notify_service": " family ",
+            "notify_entities": ["notify.kitchen_display"],
+            "title": "Voicemail on {phone}",
+            "message": "{account}: {new} new, {count} unread ({phone})",
+        },
+    )
+    phone = "GRP2614 Alice"
+    simulator.phone.leave_voicemail(2, count=2)
+    simulator.clock.advance(VOICEMAIL_DELAY)
+    await read_everything(hass, init_integration)
+    simulator.phone.set_unread_voicemail(2, 3)
+    await read_everything(hass, init_integration)
+    simulator.phone.set_unread_voicemail(2, 1)  # one listened to
+    await read_everything(hass, init_integration)
+    expected = [
+        {
+            "title": f"Voicemail on {phone}",
+            "message": f"Bob: 2 new, 2 unread ({phone})",
+        },
+        {
+            "title": f"Voicemail on {phone}",
+            "message": f"Bob: 1 new, 3 unread ({phone})",
+        },
+    ]
+    assert [call.data for call in legacy] == expected
+    assert [call.data for call in send_message] == [
+        {"entity_id": ["notify.kitchen_display"], **data} for data in expected
+    ]
+
+
+async def test_voicemail_not_notified_when_the_phone_comes_back(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: PhoneSimulator,
+    set_up_automation: SetUpAutomation,
+    voicemail_blueprint: Path,
+) -> None:
+    """Away and back with messages: no notification for a count from unavailable."""
+    notify = async_mock_service(hass, "notify", "mobile_app_pixel_8")
+    await set_up_automation(
+        VOICEMAIL,
+        {**voicemail_inputs(hass, (1,)), "notify_service": "mobile_app_pixel_8"},
+    )
+    sensor = entity_id(hass, "sensor", "account_1_unread_voicemail")
+    simulator.faults.set("offline", 0)
+    await poll(hass)
+    state = hass.states.get(sensor)
+    assert state is not None
+    assert state.state == "unavailable"
+    simulator.phone.set_unread_voicemail(1, 2)
+    simulator.faults.set("none")
+    for _ in range(3):
+        await read_everything(hass, init_integration)
+    state = hass.states.get(sensor)
+    assert state is not None
+    assert state.state == "2"
+    assert notify == []
+
+
+async def test_voicemail_sensor_of_another_phone(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: PhoneSimulator,
+    set_up_automation: SetUpAutomation,
+    voicemail_blueprint: Path,
+    notifications: ServiceCalls,
+) -> None:
+    """The phone and the sensor do not match: a notification, no action."""
+    other_entry = MockConfigEntry(domain=DOMAIN, unique_id="00:0b:82:65:43:21")
+    other_entry.add_to_hass(hass)
+    other = dr.async_get(hass).async_get_or_create(
+        config_entry_id=other_entry.entry_id,
+        identifiers={(DOMAIN, "00:0b:82:65:43:21")},
+        name="GRP2614 Bob",
+    )
+    notify = async_mock_service(hass, "notify", "mobile_app_pixel_8")
+    await set_up_automation(
+        VOICEMAIL,
+        {
+            **voicemail_inputs(hass, (1,)),
+            "phone": other.id,
+            "notify_service": "notify.mobile_app_pixel_8",
+        },
+    )
+    simulator.phone.set_unread_voicemail(1, 1)
+    await read_everything(hass, init_integration)
+    assert notify == []
+    assert len(notifications) == 1
+    message = notifications[0].data["message"]
+    assert entity_id(hass, "sensor", "account_1_unread_voicemail") in message
+    assert "GRP2614 Bob" in message
