@@ -125,8 +125,10 @@ class CommandRunner:
         """Turn do-not-disturb on or off (written, read back, then read)."""
         await self.run(lambda client: client.set_dnd(on), "set_dnd", full_read=True)
 
-    async def set_setting(self, setting: cti.Setting, value: int | str) -> None:
-        """Write one handset setting (read back, then read)."""
+    async def set_setting(self, setting: cti.Setting, value: float | str) -> None:
+        """Write one handset setting (read back, then read); refuse bad values."""
+        if cti.setting_wire(setting, value) is None:
+            raise invalid_input("invalid_setting", value=quote(str(value)))
         await self.run(
             lambda client: client.set_setting(setting, value),
             "set_setting",

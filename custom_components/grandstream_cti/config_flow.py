@@ -168,15 +168,29 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
             ):
                 raise AbortFlow("already_configured")
 
-    def _show(
+    async def _async_submit(
         self,
         step_id: str,
         fields: dict[vol.Marker, Any],
         user_input: Mapping[str, Any] | None,
-        errors: dict[str, str],
-        placeholders: dict[str, str],
+        data: dict[str, Any] | None,
+        *,
+        entry: ConfigEntry | None = None,
+        placeholders: dict[str, str] | None = None,
     ) -> ConfigFlowResult:
-        """Show a form with what the user typed (never the password) filled in."""
+        """Try submitted data once (create or update the entry), else show the form.
+
+        The form shows what the user typed, never the password.
+        """
+        errors: dict[str, str] = {}
+        placeholders = placeholders or {}
+        if data is not None:
+            facts, errors, found = await self._async_test(data, entry)
+            placeholders = {**placeholders, **found}
+            if facts is not None and entry is None:
+                return await self._async_create(data, facts)
+            if facts is not None and entry is not None:
+                return await self._async_update(entry, facts, data)
         typed = {k: v for k, v in (user_input or {}).items() if k != CONF_PASSWORD}
         return self.async_show_form(
             step_id=step_id,
@@ -189,16 +203,9 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the phone's address, account and password."""
-        errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {}
-        if user_input is not None:
-            data = _clean(user_input)
-            facts, errors, placeholders = await self._async_test(data)
-            if facts is not None:
-                return await self._async_create(data, facts)
-        return self._show(
-            "user", _schema(user_input or {}), user_input, errors, placeholders
-        )
+        data = None if user_input is None else _clean(user_input)
+        fields = _schema(user_input or {})
+        return await self._async_submit("user", fields, user_input, data)
 
     async def _async_create(
         self, data: dict[str, Any], facts: cti.PhoneFacts
@@ -305,19 +312,14 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
         """Ask for the discovered phone's account and password."""
         assert self._discovered is not None
         host = self._discovered[0]
-        errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {"host": host}
-        if user_input is not None:
-            data = _clean({**user_input, CONF_HOST: host})
-            facts, errors, found = await self._async_test(data)
-            placeholders.update(found)
-            if facts is not None:
-                return await self._async_create(data, facts)
+        data = None if user_input is None else _clean({**user_input, CONF_HOST: host})
         fields = _schema(user_input or {}, connection=False)
         fields[vol.Optional(CONF_PORT)] = PORT_VALIDATOR
         fields[vol.Required(CONF_SSL, default=False)] = bool
         fields[vol.Required(CONF_VERIFY_SSL, default=False)] = bool
-        return self._show("discovery_confirm", fields, user_input, errors, placeholders)
+        return await self._async_submit(
+            "discovery_confirm", fields, user_input, data, placeholders={"host": host}
+        )
 
     async def async_step_reauth(
         self, entry_data: Mapping[str, Any]
@@ -330,41 +332,35 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
     ) -> ConfigFlowResult:
         """Ask for the account and password; one try per submit, never a loop."""
         entry = self._get_reauth_entry()
-        errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {"name": entry.title}
-        if user_input is not None:
-            data = _clean({**entry.data, **user_input})
-            facts, errors, found = await self._async_test(data, entry)
-            placeholders.update(found)
-            if facts is not None:
-                return await self._async_update(entry, facts, data)
+        data = None if user_input is None else _clean({**entry.data, **user_input})
         fields = _schema(user_input or entry.data, connection=False)
-        return self._show("reauth_confirm", fields, user_input, errors, placeholders)
+        return await self._async_submit(
+            "reauth_confirm",
+            fields,
+            user_input,
+            data,
+            entry=entry,
+            placeholders={"name": entry.title},
+        )
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Change how to reach the phone; refuse a different phone."""
         entry = self._get_reconfigure_entry()
-        errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {}
+        data = None
         if user_input is not None:
-            # The password left empty: keep the saved one.
+            # The password left empty keeps the saved one.
             password = user_input.get(CONF_PASSWORD) or entry.data[CONF_PASSWORD]
+            port = user_input.get(CONF_PORT)
             data = _clean(
-                {
-                    **entry.data,
-                    **user_input,
-                    CONF_PASSWORD: password,
-                    CONF_PORT: user_input.get(CONF_PORT),
-                }
+                {**entry.data, **user_input, CONF_PASSWORD: password, CONF_PORT: port}
             )
-            facts, errors, placeholders = await self._async_test(data, entry)
-            if facts is not None:
-                return await self._async_update(entry, facts, data)
         # The password optional: a rejected one can be fixed here too.
         fields = _schema(user_input or entry.data, password=False)
-        return self._show("reconfigure", fields, user_input, errors, placeholders)
+        return await self._async_submit(
+            "reconfigure", fields, user_input, data, entry=entry
+        )
 
     async def _async_update(
         self, entry: ConfigEntry, facts: cti.PhoneFacts, data: dict[str, Any]

@@ -61,7 +61,7 @@ class SettingEntity(GrandstreamEntity):
         raw = self.coordinator.data.config.get(self.setting, "")
         return setting_value(self.setting, raw)
 
-    async def async_write(self, value: int | str) -> None:
+    async def async_write(self, value: float | str) -> None:
         """Write the setting, then read the phone."""
         await self.runtime.commands.set_setting(self.setting, value)
 

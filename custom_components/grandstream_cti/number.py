@@ -54,4 +54,4 @@ class SettingNumber(SettingEntity, NumberEntity):
 
     async def async_set_native_value(self, value: float) -> None:
         """Write the setting."""
-        await self.async_write(round(value))
+        await self.async_write(value)

@@ -379,14 +379,6 @@ async def test_invalid_write_refused_before_anything_is_sent(
 
 
 @NO_PUSH
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "number.py SettingNumber.async_set_native_value passes a value off the "
-        "step (35 %) to client.set_setting, which raises a bare ValueError: the "
-        "action fails with an unexpected error, not a ServiceValidationError"
-    ),
-)
 async def test_brightness_off_the_step_refused_in_plain_words(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: PhoneSimulator
 ) -> None:

@@ -81,6 +81,7 @@ from .settings import (
     ConfigValue,
     Setting,
     setting_value,
+    setting_wire,
     unread_voicemail_key,
 )
 from .snapshot import Capabilities, PhoneFacts, PhoneSnapshot
@@ -176,6 +177,7 @@ __all__ = [
     "remote_party",
     "resolve_host",
     "setting_value",
+    "setting_wire",
     "shorten",
     "unread_voicemail_key",
     "validate_number",

@@ -84,10 +84,9 @@ from .session_parsing import (
     parse_wifi,
 )
 from .settings import (
-    SETTING_CHOICES,
     ConfigValue,
     Setting,
-    setting_value,
+    setting_wire,
     unread_voicemail_key,
 )
 from .snapshot import Capabilities, PhoneFacts, PhoneSnapshot
@@ -571,18 +570,15 @@ class GrandstreamCTIClient:
         """Turn do-not-disturb on or off (read back)."""
         await self.set_config({RUNTIME_DND: "1" if on else "0"})
 
-    async def set_setting(self, setting: Setting, value: int | str) -> None:
+    async def set_setting(self, setting: Setting, value: float | str) -> None:
         """Write one handset setting (read back).
 
         value: a number within the setting's range and step, or one of its
         choices (its wire value or its name). Raises ValueError otherwise.
         """
-        text = str(value).strip()
-        named = {name: wire for wire, name in SETTING_CHOICES.get(setting, {}).items()}
-        text = named.get(text, text)
-        valid = setting_value(setting, text) is not None
-        if not valid:
-            raise ValueError(f"Invalid value {text[:20]!r} for setting {setting.name}")
+        text = setting_wire(setting, value)
+        if text is None:
+            raise ValueError(f"Invalid value {str(value)[:20]!r} for {setting.name}")
         await self.set_config({setting.value: text})
 
     async def read_facts(self) -> PhoneFacts:

@@ -68,6 +68,21 @@ def unread_voicemail_key(account: int) -> str:
     return UNREAD_VOICEMAIL.format(account)
 
 
+def setting_wire(setting: Setting, value: float | str) -> str | None:
+    """Return what to write for a value, or None when the setting cannot take it.
+
+    A whole number within range and step, or a choice (its wire value or name).
+    """
+    if isinstance(value, float):
+        if not value.is_integer():
+            return None
+        value = int(value)
+    text = str(value).strip()
+    named = {name: wire for wire, name in SETTING_CHOICES.get(setting, {}).items()}
+    text = named.get(text, text)
+    return text if setting_value(setting, text) is not None else None
+
+
 def setting_value(setting: Setting, raw: str) -> int | str | None:
     """Return a setting as a number in range, or its choice's name; None if neither.
 
