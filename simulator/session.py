@@ -108,6 +108,8 @@ class SessionManager:
         self.total_failures = 0
         # Every request that carried a password (passcode, plain or hashed).
         self.password_requests: list[dict[str, Any]] = []
+        # Every session id handed out (tests look for them in logs).
+        self.issued: list[str] = []
         self._nonces: list[_Nonce] = []
 
     # --------------------------------------------------------------- accounts
@@ -261,6 +263,7 @@ class SessionManager:
         now = self.clock.now()
         session = Session(secrets.token_hex(32), username, role, now, now)
         self.sessions[session.sid] = session
+        self.issued.append(session.sid)
         return session
 
     def find(self, sids: Iterable[str]) -> Session | None:

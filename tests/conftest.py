@@ -13,6 +13,7 @@ import homeassistant  # noqa: F401  # isort: skip
 import custom_components.grandstream_cti  # noqa: F401  # isort: skip
 
 from collections.abc import AsyncIterator
+import socket
 
 import pytest
 
@@ -44,3 +45,11 @@ async def simulator(
         await sim.stop()
     if "simulator" not in request.node.path.parts:
         assert sim.tripwires == []
+
+
+def free_port() -> int:
+    """Return a loopback port nobody listens on (connections are refused)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port

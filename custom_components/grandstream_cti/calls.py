@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 
 from homeassistant.core import callback
 
-from .cti import CallEvent, CallHistory, LineWatcher
+from .cti import CallEvent, CallEventType, CallHistory, LineWatcher
 
 if TYPE_CHECKING:
     from .coordinator import GrandstreamCoordinator
+
+_CALL_ENDS = {CallEventType.MISSED, CallEventType.ENDED, CallEventType.REJECTED}
 
 
 class CallTracker:
@@ -49,5 +51,8 @@ class CallTracker:
         if events := self._watcher.update(self._coordinator.data.lines):
             for event in events:
                 self.history.handle(event)
+                if event.type in _CALL_ENDS:
+                    # A caller may leave a voicemail: read everything next.
+                    self._coordinator.request_full_read()
             for listener in list(self._listeners):
                 listener(events)

@@ -16,7 +16,6 @@ import contextlib
 from dataclasses import dataclass, field
 import hashlib
 import json
-import socket
 import ssl
 from typing import Any, Self
 from urllib.parse import parse_qsl
@@ -248,14 +247,6 @@ class RawServer:
         assert self._server is not None
         self._server.close()
         await self._server.wait_closed()
-
-
-def free_port() -> int:
-    """Return a loopback port nobody listens on (connections are refused)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def secret_leaks(error: BaseException, *secrets: str) -> list[str]:

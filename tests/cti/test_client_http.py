@@ -27,6 +27,7 @@ from custom_components.grandstream_cti.cti import (
     PhoneStatus,
 )
 from custom_components.grandstream_cti.cti.client import DEFAULT_TIMEOUT
+from tests.conftest import free_port
 
 from .fake_phone import (
     SECRET,
@@ -34,7 +35,6 @@ from .fake_phone import (
     RawServer,
     Reply,
     envelope,
-    free_port,
     secret_leaks,
 )
 

@@ -21,6 +21,7 @@ from custom_components.grandstream_cti.cti import (
     PhoneApi,
     PhoneStatus,
 )
+from tests.conftest import free_port
 
 from .fake_phone import (
     ACCESS,
@@ -33,7 +34,6 @@ from .fake_phone import (
     Reply,
     SessionPhone,
     envelope,
-    free_port,
     secret_leaks,
     sha256_hex,
 )

@@ -239,3 +239,20 @@ def collect_call_events(hass: HomeAssistant) -> list[dict[str, Any]]:
 
     async_track_state_change_event(hass, entity_id(hass, "event", "call"), collect)
     return events
+
+
+async def press(hass: HomeAssistant, key: str) -> None:
+    """Press one of this entry's buttons, as a dashboard does."""
+    await hass.services.async_call(
+        "button", "press", {"entity_id": entity_id(hass, "button", key)}, blocking=True
+    )
+
+
+async def action(
+    hass: HomeAssistant, service: str, entry_id: str = ENTRY_ID, **data: Any
+) -> None:
+    """Call one of our actions on this entry's phone, as an automation does."""
+    device = phone_device(hass, entry_id).id
+    await hass.services.async_call(
+        DOMAIN, service, {"device_id": device, **data}, blocking=True
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.components.text import (
     ATTR_VALUE,
     DOMAIN as TEXT_DOMAIN,
@@ -21,31 +20,11 @@ import voluptuous as vol
 from custom_components.grandstream_cti.const import DOMAIN
 from simulator import PhoneSimulator
 
-from .conftest import commands_sent, control, entity_id, phone_device
+from .conftest import action, commands_sent, control, entity_id, phone_device, press
 
 
 def _phone_device(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     return phone_device(hass, entry.entry_id).id
-
-
-async def _press(hass: HomeAssistant, key: str) -> None:
-    await hass.services.async_call(
-        BUTTON_DOMAIN,
-        SERVICE_PRESS,
-        {ATTR_ENTITY_ID: entity_id(hass, "button", key)},
-        blocking=True,
-    )
-
-
-async def _action(
-    hass: HomeAssistant, service: str, entry: MockConfigEntry, **data: Any
-) -> None:
-    await hass.services.async_call(
-        DOMAIN,
-        service,
-        {"device_id": _phone_device(hass, entry), **data},
-        blocking=True,
-    )
 
 
 def _line_state(hass: HomeAssistant) -> str:
@@ -58,9 +37,9 @@ def run_fixture(hass: HomeAssistant, init_integration: MockConfigEntry) -> Any:
 
     async def run(how: str, key: str) -> None:
         if how == "button":
-            await _press(hass, key)
+            await press(hass, key)
         else:
-            await _action(hass, key, init_integration)
+            await action(hass, key, init_integration.entry_id)
 
     return run
 
@@ -176,15 +155,17 @@ async def test_make_call(
 ) -> None:
     """make_call sends the number and the 0-based account, then shows calling."""
     simulator.requests.clear()
-    await _action(hass, "make_call", init_integration, number="+15555550199", account=1)
+    await action(
+        hass, "make_call", init_integration.entry_id, number="+15555550199", account=1
+    )
     assert commands_sent(simulator) == [
         ("api-make_call", {"phonenumber": "+15555550199", "account": "0"})
     ]
     assert _line_state(hass) == "calling"
 
-    await _action(hass, "cancel_call", init_integration)
+    await action(hass, "cancel_call", init_integration.entry_id)
     simulator.requests.clear()
-    await _action(hass, "make_call", init_integration, number="*72100")
+    await action(hass, "make_call", init_integration.entry_id, number="*72100")
     assert commands_sent(simulator) == [("api-make_call", {"phonenumber": "*72100"})]
 
 
@@ -200,7 +181,7 @@ async def test_make_call_rejects_bad_numbers(
     """Numbers a phone cannot dial never reach it."""
     simulator.requests.clear()
     with pytest.raises((ServiceValidationError, vol.Invalid)) as err:
-        await _action(hass, "make_call", init_integration, number=number)
+        await action(hass, "make_call", init_integration.entry_id, number=number)
     if isinstance(err.value, ServiceValidationError):
         assert err.value.translation_key == "invalid_number"
         # The bad input is quoted shortened and printable, never in full.
@@ -219,8 +200,8 @@ async def test_make_call_account_is_a_whole_number(
     """1.7 or true never dial account 1."""
     simulator.requests.clear()
     with pytest.raises(vol.Invalid):
-        await _action(
-            hass, "make_call", init_integration, number="100", account=account
+        await action(
+            hass, "make_call", init_integration.entry_id, number="100", account=account
         )
     assert commands_sent(simulator) == []
 
@@ -234,7 +215,9 @@ async def test_make_call_account_forms(
 ) -> None:
     """ "1" and 1.0 are account 1."""
     simulator.requests.clear()
-    await _action(hass, "make_call", init_integration, number="100", account=account)
+    await action(
+        hass, "make_call", init_integration.entry_id, number="100", account=account
+    )
     assert commands_sent(simulator) == [
         ("api-make_call", {"phonenumber": "100", "account": "0"})
     ]
@@ -247,7 +230,7 @@ async def test_make_call_refused_by_the_phone(
     simulator.phone.set_registered(1, False)
     simulator.phone.accounts[0].sip_id = ""
     with pytest.raises(HomeAssistantError) as err:
-        await _action(hass, "make_call", init_integration, number="100")
+        await action(hass, "make_call", init_integration.entry_id, number="100")
     assert err.value.translation_key == "make_call_invalid_request"
     assert "Click-To-Dial" in str(err.value)
 
@@ -258,8 +241,8 @@ async def test_make_call_rejects_unconfigured_account(
 ) -> None:
     """An account the phone lacks, or has empty, is refused before dialling."""
     with pytest.raises(ServiceValidationError) as err:
-        await _action(
-            hass, "make_call", init_integration, number="100", account=account
+        await action(
+            hass, "make_call", init_integration.entry_id, number="100", account=account
         )
     assert err.value.translation_key == "account_not_configured"
 
@@ -277,7 +260,7 @@ async def test_send_keys(
 ) -> None:
     """Keys as a string or a list arrive chained with ':' ('#' intact)."""
     simulator.requests.clear()
-    await _action(hass, "send_keys", init_integration, keys=keys)
+    await action(hass, "send_keys", init_integration.entry_id, keys=keys)
     assert commands_sent(simulator) == [("api-send_key", {"keys": wire})]
 
 
@@ -291,7 +274,7 @@ async def test_send_keys_rejects_unknown_keys(
     """Unknown key names are refused before anything is sent."""
     simulator.requests.clear()
     with pytest.raises(ServiceValidationError) as err:
-        await _action(hass, "send_keys", init_integration, keys=keys)
+        await action(hass, "send_keys", init_integration.entry_id, keys=keys)
     assert err.value.translation_key == "invalid_keys"
     assert commands_sent(simulator) == []
 
@@ -308,7 +291,7 @@ async def test_send_keys_is_capped(
     """A phone's key sequence is short: more than 32 keys is refused, clearly."""
     simulator.requests.clear()
     with pytest.raises((ServiceValidationError, vol.Invalid)) as err:
-        await _action(hass, "send_keys", init_integration, keys=keys)
+        await action(hass, "send_keys", init_integration.entry_id, keys=keys)
     if isinstance(err.value, ServiceValidationError):
         assert err.value.translation_key == "invalid_keys"
         assert len(str(err.value)) < 600
@@ -320,7 +303,7 @@ async def test_dial_box_and_call_button(
 ) -> None:
     """Type a number in the dial box, press call: the phone dials it."""
     with pytest.raises(ServiceValidationError) as err:
-        await _press(hass, "call")
+        await press(hass, "call")
     assert err.value.translation_key == "dial_number_empty"
 
     dial = entity_id(hass, "text", "dial_number")
@@ -332,7 +315,7 @@ async def test_dial_box_and_call_button(
     )
     assert hass.states.get(dial).state == "+15555550142"
     simulator.requests.clear()
-    await _press(hass, "call")
+    await press(hass, "call")
     assert commands_sent(simulator) == [
         ("api-make_call", {"phonenumber": "+15555550142"})
     ]
@@ -352,7 +335,7 @@ async def test_dial_box_and_call_button(
     assert hass.states.get(dial).state == ""
     simulator.requests.clear()
     with pytest.raises(ServiceValidationError) as err:
-        await _press(hass, "call")
+        await press(hass, "call")
     assert err.value.translation_key == "dial_number_empty"
     assert commands_sent(simulator) == []
     # Emptying the box on purpose is no error.
@@ -371,7 +354,7 @@ async def test_call_button_refuses_a_bad_stored_number(
     """Even a number set behind the text entity's back is checked."""
     init_integration.runtime_data.dial_number = "bad number"
     with pytest.raises(ServiceValidationError) as err:
-        await _press(hass, "call")
+        await press(hass, "call")
     assert err.value.translation_key == "invalid_number"
 
 
@@ -380,7 +363,7 @@ async def test_reboot_button(
 ) -> None:
     """Reboot sends REBOOT, never RESET."""
     simulator.requests.clear()
-    await _press(hass, "reboot")
+    await press(hass, "reboot")
     assert commands_sent(simulator)[0] == (
         "api-sys_operation",
         {"request": "REBOOT"},
@@ -436,9 +419,9 @@ async def test_commands_are_not_debounced(
 ) -> None:
     """Two commands in a row: states follow each at once (no 10 s cooldown)."""
     simulator.phone.incoming("100")
-    await _press(hass, "accept_call")
+    await press(hass, "accept_call")
     assert _line_state(hass) == "connected"
-    await _press(hass, "hold_call")
+    await press(hass, "hold_call")
     assert _line_state(hass) == "onhold"
-    await _press(hass, "hold_call")
+    await press(hass, "hold_call")
     assert _line_state(hass) == "connected"

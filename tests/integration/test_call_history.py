@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
-from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, State
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
@@ -15,19 +13,10 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.grandstream_cti.cti import CallEvent, CallEventType, CallHistory
 from simulator import PhoneSimulator
 
-from .conftest import control, entity_id, poll
+from .conftest import control, entity_id, poll, press
 
 LAST_CALLER = "sensor.grp2614_alice_last_caller"
 MISSED_CALLS = "sensor.grp2614_alice_missed_calls"
-
-
-async def _press(hass: HomeAssistant, key: str) -> None:
-    await hass.services.async_call(
-        BUTTON_DOMAIN,
-        SERVICE_PRESS,
-        {ATTR_ENTITY_ID: entity_id(hass, "button", key)},
-        blocking=True,
-    )
 
 
 async def test_last_caller_and_missed_calls(
@@ -48,7 +37,7 @@ async def test_last_caller_and_missed_calls(
     assert state.attributes["line"] == line
     assert state.attributes["answered"] is False
     assert dt_util.parse_datetime(state.attributes["started"]) is not None
-    await _press(hass, "accept_call")
+    await press(hass, "accept_call")
     assert hass.states.get(last_caller).attributes["answered"] is True
     simulator.phone.remote_hangup(line)
     await poll(hass)
@@ -65,7 +54,7 @@ async def test_last_caller_and_missed_calls(
     assert hass.states.get(missed).state == "1"
     assert hass.states.get(missed).attributes["state_class"] == "total"
 
-    await _press(hass, "reset_missed_calls")
+    await press(hass, "reset_missed_calls")
     state = hass.states.get(missed)
     assert state.state == "0"
     assert state.attributes["last_reset"] is not None
@@ -81,7 +70,7 @@ async def test_history_stays_while_the_phone_is_away(
         "unavailable"
     )
     assert hass.states.get(entity_id(hass, "sensor", "missed_calls")).state == "0"
-    await _press(hass, "reset_missed_calls")
+    await press(hass, "reset_missed_calls")
 
 
 async def test_restored_after_a_restart(

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import json
 import logging
 from pathlib import Path
-import socket
 import ssl
 from typing import Any
 from unittest.mock import patch
@@ -56,6 +55,7 @@ from custom_components.grandstream_cti.const import (
 )
 from custom_components.grandstream_cti.cti import GrandstreamCTIClient
 from simulator import PhoneSimulator, SimulatorConfig
+from tests.conftest import free_port
 
 from .conftest import MAC, PASSCODE, WEBHOOK_ID, password_requests
 
@@ -93,14 +93,6 @@ PASSCODE_ONLY = SimulatorConfig(session_api=False)
 
 
 # --------------------------------------------------------------------- helpers
-
-
-def free_port() -> int:
-    """Return a loopback port with nothing listening on it."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def form(sim: PhoneSimulator, password: str = PASSCODE, **extra: Any) -> dict[str, Any]:

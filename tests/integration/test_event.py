@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
-from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import PhoneSimulator
 
-from .conftest import collect_call_events, entity_id, phone_device, poll
+from .conftest import collect_call_events, entity_id, phone_device, poll, press
 
 
 @pytest.fixture(name="fired")
@@ -21,15 +19,6 @@ def fired_fixture(
 ) -> list[dict[str, Any]]:
     """Collect every call event the entity fires."""
     return collect_call_events(hass)
-
-
-async def _press(hass: HomeAssistant, key: str) -> None:
-    await hass.services.async_call(
-        BUTTON_DOMAIN,
-        SERVICE_PRESS,
-        {ATTR_ENTITY_ID: entity_id(hass, "button", key)},
-        blocking=True,
-    )
 
 
 @pytest.mark.parametrize(("names", "shown"), [(False, ""), (True, "Carol")])
@@ -48,7 +37,7 @@ async def test_incoming_answered_ended(
     simulator.phone.incoming("+15555550100", "Carol")
     await poll(hass)
     await poll(hass)
-    await _press(hass, "accept_call")
+    await press(hass, "accept_call")
     await poll(hass)
     simulator.phone.remote_hangup(1)
     await poll(hass)
@@ -71,7 +60,7 @@ async def test_missed_and_rejected(
     await poll(hass)
     simulator.phone.incoming("101")
     await poll(hass)
-    await _press(hass, "reject_call")
+    await press(hass, "reject_call")
     assert [(event["type"], event["remote_number"]) for event in fired] == [
         ("incoming", "100"),
         ("missed", "100"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from homeassistant.core import HomeAssistant
 import pytest
@@ -33,15 +32,7 @@ async def test_passcode_not_in_logs(
 ) -> None:
     """Set up, fail every way, recover and reload with debug logging on."""
     caplog.set_level(logging.DEBUG)
-    sids: list[str] = []
-    opened = simulator.sessions._open
-
-    def remember(username: str, role: str) -> Any:
-        session = opened(username, role)
-        sids.append(session.sid)
-        return session
-
-    simulator.sessions._open = remember  # type: ignore[method-assign]
+    sids = simulator.sessions.issued
     entry = MockConfigEntry(
         domain=mock_config_entry.domain,
         title=mock_config_entry.title,

@@ -17,17 +17,11 @@ from custom_components import grandstream_cti as integration
 from custom_components.grandstream_cti.const import DOCS_PREPARE_PHONE, DOMAIN
 from simulator import PhoneSimulator, SimulatorConfig
 
-from .conftest import ENTRY_ID, control, phone_device, poll
+from .conftest import ENTRY_ID, action, control, poll
 
 CTI_ISSUE = f"cti_disabled_{ENTRY_ID}"
 POPUP_ISSUE = f"popup_confirmation_{ENTRY_ID}"
 CLICK_TO_DIAL_ISSUE = f"click_to_dial_off_{ENTRY_ID}"
-
-
-async def _action(hass: HomeAssistant, service: str, **data: Any) -> None:
-    await hass.services.async_call(
-        DOMAIN, service, {"device_id": phone_device(hass).id, **data}, blocking=True
-    )
 
 
 class TestPasscodePhone:
@@ -96,7 +90,7 @@ class TestPasscodePhone:
             simulator, "config", {"cti_enabled": False, "denial_style": "http403"}
         )
         with pytest.raises(HomeAssistantError) as err:
-            await _action(hass, "end_call")
+            await action(hass, "end_call")
         assert err.value.translation_key == "cti_disabled"
         assert issue_registry.async_get_issue(DOMAIN, CTI_ISSUE) is not None
 
@@ -135,7 +129,7 @@ class TestPasscodePhone:
         if slow_phone:
             simulator.set_fault("latency", 60)
         with pytest.raises(HomeAssistantError) as err:
-            await _action(hass, "accept_call")
+            await action(hass, "accept_call")
         assert err.value.translation_key == key
         assert (issue_registry.async_get_issue(DOMAIN, POPUP_ISSUE) is not None) is (
             issue
@@ -144,7 +138,7 @@ class TestPasscodePhone:
         simulator.set_fault("none")
 
         await control(simulator, "config", {"popup_confirmation": False})
-        await _action(hass, "accept_call")
+        await action(hass, "accept_call")
         assert issue_registry.async_get_issue(DOMAIN, POPUP_ISSUE) is None
 
 
@@ -165,7 +159,7 @@ class TestClickToDial:
         """The issue appears; confirming it writes P1561 and reads it back."""
         assert await async_setup_component(hass, "repairs", {})
         with pytest.raises(HomeAssistantError) as err:
-            await _action(hass, "make_call", number="100")
+            await action(hass, "make_call", number="100")
         assert err.value.translation_key == "click_to_dial_off"
         issue = issue_registry.async_get_issue(DOMAIN, CLICK_TO_DIAL_ISSUE)
         assert issue is not None
@@ -178,7 +172,7 @@ class TestClickToDial:
         result = await manager.async_configure(flow["flow_id"], {})
         assert result["type"] == "create_entry"
         assert simulator.store.value("1561") == "1"
-        await _action(hass, "make_call", number="100")
+        await action(hass, "make_call", number="100")
         assert simulator.tripwires == []
 
     async def test_fix_when_the_phone_is_away(
@@ -190,7 +184,7 @@ class TestClickToDial:
         """Unreachable: try later; unloaded: once it is loaded again."""
         assert await async_setup_component(hass, "repairs", {})
         with pytest.raises(HomeAssistantError):
-            await _action(hass, "make_call", number="100")
+            await action(hass, "make_call", number="100")
         manager = repairs_flow_manager(hass)
         assert manager is not None
         flow = await manager.async_init(DOMAIN, data={"issue_id": CLICK_TO_DIAL_ISSUE})
@@ -220,7 +214,7 @@ class TestClickToDial:
         await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done(wait_background_tasks=True)
         with pytest.raises(HomeAssistantError):
-            await _action(hass, "make_call", number="100")
+            await action(hass, "make_call", number="100")
         manager = repairs_flow_manager(hass)
         assert manager is not None
         flow = await manager.async_init(DOMAIN, data={"issue_id": CLICK_TO_DIAL_ISSUE})
@@ -239,6 +233,6 @@ async def test_invalid_request_with_click_to_dial_on(
     """Click-To-Dial is on: the refusal lists the other causes, no repair."""
     simulator.phone.accounts[0].sip_id = ""
     with pytest.raises(HomeAssistantError) as err:
-        await _action(hass, "make_call", number="100")
+        await action(hass, "make_call", number="100")
     assert err.value.translation_key == "make_call_invalid_request"
     assert issue_registry.async_get_issue(DOMAIN, CLICK_TO_DIAL_ISSUE) is None
