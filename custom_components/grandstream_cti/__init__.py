@@ -34,7 +34,7 @@ from .coordinator import (
     GrandstreamCoordinator,
     GrandstreamRuntimeData,
 )
-from .identity import entry_mac, stored_api
+from .identity import entry_mac
 from .issues import Issue, async_clear_issue
 from .push import PushManager, async_remove_push
 from .services import async_setup_services
@@ -60,7 +60,7 @@ def create_client(
         use_ssl=bool(data.get(CONF_SSL, False)),
         verify_ssl=verify_ssl,
         username=data.get(CONF_USERNAME) or cti.DEFAULT_USERNAME,
-        api=stored_api(data),
+        api=cti.PhoneApi.from_data(data),
         expected_mac=mac,
         timeout=REQUEST_TIMEOUT,
         clock=lambda: dt_util.utcnow().timestamp(),
@@ -126,11 +126,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
-    """Bring old entries up to date (1.1, 1.2 → 1.3).
-
-    A webhook id, a username, one host spelling, no polling interval; no host
-    or push's MAC as unique id.
-    """
+    """Bring 1.1 and 1.2 entries to 1.3 (no polling option, no host as unique id)."""
     if entry.version > 1:
         return False
     data = {**entry.data}

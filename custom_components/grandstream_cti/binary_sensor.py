@@ -50,15 +50,6 @@ class GrandstreamBinarySensor(GrandstreamEntity, BinarySensorEntity):
 
     entity_description: GrandstreamBinarySensorEntityDescription
 
-    def __init__(
-        self,
-        entry: GrandstreamConfigEntry,
-        description: GrandstreamBinarySensorEntityDescription,
-    ) -> None:
-        """Initialize the binary sensor."""
-        super().__init__(entry, description.key)
-        self.entity_description = description
-
     @property
     def is_on(self) -> bool:
         """Return the state."""

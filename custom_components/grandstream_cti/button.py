@@ -84,15 +84,6 @@ class GrandstreamButton(GrandstreamEntity, ButtonEntity):
 
     entity_description: GrandstreamButtonEntityDescription
 
-    def __init__(
-        self,
-        entry: GrandstreamConfigEntry,
-        description: GrandstreamButtonEntityDescription,
-    ) -> None:
-        """Initialize the button."""
-        super().__init__(entry, description.key)
-        self.entity_description = description
-
     @property
     def available(self) -> bool:
         """Return True when pressing it can work now."""

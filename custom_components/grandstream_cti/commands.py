@@ -47,10 +47,7 @@ def invalid_input(key: str, **placeholders: str) -> HomeAssistantError:
 
 
 def dialable_number(number: str, *, empty_key: str = "invalid_number") -> str:
-    """Return number stripped, or raise ServiceValidationError saying why not.
-
-    empty_key: the message for an empty number (the dial box has its own).
-    """
+    """Return number stripped, or raise ServiceValidationError saying why not."""
     limit = str(cti.MAX_NUMBER_LENGTH)
     if not number.strip():
         raise invalid_input(empty_key, number="", max=limit)

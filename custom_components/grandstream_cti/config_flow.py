@@ -144,7 +144,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
         moved = (
             entry.data.get(const.CONF_MOVED) or data[CONF_HOST] != entry.data[CONF_HOST]
         )
-        changed = api != (identity.stored_api(entry.data) or api)
+        changed = api != (cti.PhoneApi.from_data(entry.data) or api)
         if (
             mac is None
             or api.login is cti.LoginVariant.CHALLENGE
@@ -178,10 +178,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
         entry: ConfigEntry | None = None,
         placeholders: dict[str, str] | None = None,
     ) -> ConfigFlowResult:
-        """Try submitted data once (create or update the entry), else show the form.
-
-        The form shows what the user typed, never the password.
-        """
+        """Try submitted data once (create or update the entry), else show the form."""
         errors: dict[str, str] = {}
         placeholders = placeholders or {}
         if data is not None:
@@ -219,7 +216,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
                 await identity.async_mac_from_network(self.hass, data[CONF_HOST]),
                 identity.MacSource.ARP,
             )
-        data.update(identity.api_data(facts.api))
+        data.update(facts.api.as_data())
         if mac is not None:
             await self.async_set_unique_id(mac, raise_on_progress=False)
             known = self.hass.config_entries.async_entry_for_domain_unique_id(
@@ -229,7 +226,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
                 source is identity.MacSource.PHONE
                 and known is not None
                 and known.source != SOURCE_IGNORE
-                and identity.stored_api(known.data) in (None, facts.api)
+                and cti.PhoneApi.from_data(known.data) in (None, facts.api)
             ):
                 # The phone proved it is a known one: move that entry here
                 # (never its password).
@@ -366,7 +363,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
         self, entry: ConfigEntry, facts: cti.PhoneFacts, data: dict[str, Any]
     ) -> ConfigFlowResult:
         """Store the proven API and address, and the phone's MAC if the entry had none."""
-        data.update(identity.api_data(facts.api))
+        data.update(facts.api.as_data())
         data.pop(const.CONF_MOVED, None)
         updates: dict[str, Any] = {}
         if facts.mac is not None and identity.entry_mac(entry) is None:
@@ -399,16 +396,14 @@ class GrandstreamOptionsFlow(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show and store the options; the URLs only where they must be pasted."""
-        entry = self.config_entry
-        options = entry.options
+        entry, options = self.config_entry, self.config_entry.options
         if user_input is not None:
             return self.async_create_entry(data={**options, **user_input})
-        api = identity.stored_api(entry.data)
-        auto = api is not None and api.kind is cti.ApiKind.SESSION
-        auto = auto and options.get(const.CONF_AUTO_PUSH, const.DEFAULT_AUTO_PUSH)
-        url = webhook_url(self.hass, entry.data[CONF_WEBHOOK_ID], entry.data[CONF_HOST])
         push = options.get(const.CONF_PUSH, const.DEFAULT_PUSH)
         auto_push = options.get(const.CONF_AUTO_PUSH, const.DEFAULT_AUTO_PUSH)
+        api = cti.PhoneApi.from_data(entry.data)
+        auto = auto_push and api is not None and api.kind is cti.ApiKind.SESSION
+        url = webhook_url(self.hass, entry.data[CONF_WEBHOOK_ID], entry.data[CONF_HOST])
         return self.async_show_form(
             step_id="auto" if auto else "init",
             data_schema=vol.Schema(

@@ -96,7 +96,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[cti.PhoneSnapshot]):
             raise read_failed(err, setup=True) from err
         # Proven: remember the API, and that the address is the phone's.
         assert self.client.api is not None
-        data = {**entry.data, **identity.api_data(self.client.api)}
+        data = {**entry.data, **self.client.api.as_data()}
         data.pop(const.CONF_MOVED, None)
         data.pop(const.CONF_REJECTED, None)
         self.hass.config_entries.async_update_entry(entry, data=data)

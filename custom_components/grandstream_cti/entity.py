@@ -18,14 +18,20 @@ class GrandstreamEntity(CoordinatorEntity[GrandstreamCoordinator]):
 
     _attr_has_entity_name = True
 
-    def __init__(self, entry: GrandstreamConfigEntry, key: str) -> None:
-        """Initialize the entity with its unique id and device."""
+    def __init__(
+        self,
+        entry: GrandstreamConfigEntry,
+        description: EntityDescription,
+        key: str | None = None,
+    ) -> None:
+        """Initialize the entity; its unique id ends in key (default: description's)."""
         coordinator = entry.runtime_data.coordinator
         super().__init__(coordinator)
         self.runtime = entry.runtime_data
+        self.entity_description = description
         # The entry id, not its unique id: the MAC may be learned later,
         # and entity ids must not change when it is.
-        self._attr_unique_id = f"{entry.entry_id}_{key}"
+        self._attr_unique_id = f"{entry.entry_id}_{key or description.key}"
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, entry.entry_id)},
             manufacturer=MANUFACTURER,
@@ -40,20 +46,14 @@ class GrandstreamEntity(CoordinatorEntity[GrandstreamCoordinator]):
 
 
 class SettingEntity(GrandstreamEntity):
-    """A handset setting: read with the phone's other data, written and read back.
-
-    Its description's key names the setting.
-    """
+    """A handset setting (named by its description's key), written and read back."""
 
     _attr_entity_category = EntityCategory.CONFIG
 
-    def __init__(
-        self, entry: GrandstreamConfigEntry, description: EntityDescription
-    ) -> None:
-        """Initialize the entity for the setting its key names."""
-        super().__init__(entry, description.key)
-        self.entity_description = description
-        self.setting = Setting[description.key.upper()]
+    @property
+    def setting(self) -> Setting:
+        """Return the setting this entity shows."""
+        return Setting[self.entity_description.key.upper()]
 
     @property
     def setting_value(self) -> int | str | None:

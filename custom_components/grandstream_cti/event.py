@@ -25,17 +25,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the call event entity."""
-    async_add_entities([CallEventEntity(entry)])
+    async_add_entities([CallEventEntity(entry, CALL_EVENT)])
 
 
 class CallEventEntity(GrandstreamEntity, EventEntity):
     """Fires for each call event the phone's line readings show."""
-
-    entity_description = CALL_EVENT
-
-    def __init__(self, entry: GrandstreamConfigEntry) -> None:
-        """Initialize the entity."""
-        super().__init__(entry, CALL_EVENT.key)
 
     async def async_added_to_hass(self) -> None:
         """Listen for the phone's call events."""

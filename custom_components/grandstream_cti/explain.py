@@ -22,13 +22,12 @@ def quote(text: str, limit: int = 40) -> str:
     return cti.shorten(cti.printable(text), limit)
 
 
-def _error[E: HomeAssistantError](
-    kind: type[E], key: str, placeholders: dict[str, str] | None = None
-) -> E:
+def message[E: HomeAssistantError](kind: type[E], key: str, **placeholders: str) -> E:
+    """Return an error of this kind with one of our translated messages."""
     return kind(
         translation_domain=DOMAIN,
         translation_key=key,
-        translation_placeholders=placeholders or {},
+        translation_placeholders=placeholders,
     )
 
 
@@ -43,19 +42,12 @@ def read_failed(
         err, cti.GrandstreamCTIWrongDeviceError | cti.GrandstreamCTIApiChangedError
     ):
         kind = ConfigEntryError
-    return _error(kind, err.reason, err.details)
+    return message(kind, err.reason, **err.details)
 
 
 def command_failed(err: cti.GrandstreamCTIError) -> HomeAssistantError:
     """Return the error an action or button raises for a client error."""
     if isinstance(err, cti.GrandstreamCTITimeoutError):
         # The phone may still carry it out (it did, 15 s later, once).
-        return _error(HomeAssistantError, "command_timeout")
-    return _error(HomeAssistantError, err.reason, err.details)
-
-
-def message(
-    kind: type[HomeAssistantError], key: str, **placeholders: str
-) -> HomeAssistantError:
-    """Return an error of this kind with one of our translated messages."""
-    return _error(kind, key, placeholders)
+        return message(HomeAssistantError, "command_timeout")
+    return message(HomeAssistantError, err.reason, **err.details)

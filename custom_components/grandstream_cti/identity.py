@@ -18,7 +18,7 @@ from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant, callback
 
 from . import cti
-from .const import CONF_API, CONF_LOGIN, CONF_MAC_SOURCE, CONF_MOVED, DOMAIN, LOGGER
+from .const import CONF_MAC_SOURCE, CONF_MOVED, DOMAIN, LOGGER
 
 
 class MacSource(IntEnum):
@@ -48,12 +48,10 @@ def entry_mac(entry: ConfigEntry) -> str | None:
 def _lookup(host: str) -> str | None:
     """Look the host up in the ARP/neighbour table (blocking)."""
     try:
-        address = ip_address(host)
+        kind = "ip6" if isinstance(ip_address(host), IPv6Address) else "ip"
     except ValueError:
-        return get_mac_address(hostname=host)  # type: ignore[no-any-return]
-    if isinstance(address, IPv6Address):
-        return get_mac_address(ip6=str(address))  # type: ignore[no-any-return]
-    return get_mac_address(ip=str(address))  # type: ignore[no-any-return]
+        kind = "hostname"
+    return get_mac_address(**{kind: host})  # type: ignore[no-any-return]
 
 
 async def async_mac_from_network(hass: HomeAssistant, host: str) -> str | None:
@@ -69,21 +67,6 @@ async def async_mac_from_network(hass: HomeAssistant, host: str) -> str | None:
     return mac if mac is not None and cti.is_grandstream(mac) else None
 
 
-def stored_api(data: Mapping[str, Any]) -> cti.PhoneApi | None:
-    """Return the API the entry's phone proved, if it is stored."""
-    try:
-        kind = cti.ApiKind(data[CONF_API])
-        login = cti.LoginVariant(data[CONF_LOGIN]) if data.get(CONF_LOGIN) else None
-    except (KeyError, ValueError):
-        return None
-    return cti.PhoneApi(kind, login if kind is cti.ApiKind.SESSION else None)
-
-
-def api_data(api: cti.PhoneApi) -> dict[str, str | None]:
-    """Return the entry data that remembers an API."""
-    return {CONF_API: api.kind.value, CONF_LOGIN: api.login and api.login.value}
-
-
 async def async_prove_address(
     hass: HomeAssistant, data: Mapping[str, Any], mac: str | None
 ) -> tuple[bool, str | None]:
@@ -97,7 +80,7 @@ async def async_prove_address(
     seen = await async_mac_from_network(hass, data[CONF_HOST])
     if seen is not None and mac is not None:
         return seen == mac, seen
-    api = stored_api(data)
+    api = cti.PhoneApi.from_data(data)
     challenge = api is not None and api.login is cti.LoginVariant.CHALLENGE
     return not data.get(CONF_MOVED) or challenge, seen
 

@@ -9,7 +9,6 @@ outlives setup retries: a phone that pushes then (a reboot) is set up at once.
 from __future__ import annotations
 
 from datetime import datetime
-from ipaddress import ip_address
 import re
 from typing import Final
 
@@ -39,10 +38,7 @@ UNANNOUNCED_BEFORE_ISSUE: Final = 2
 
 
 def webhook_url(hass: HomeAssistant, webhook_id: str, phone_host: str) -> str | None:
-    """Return the webhook URL the phone can reach, or None if there is none.
-
-    A loopback address only serves a phone on this machine (the simulator).
-    """
+    """Return the webhook URL the phone can reach (loopback: only the simulator)."""
     try:
         base = get_url(hass, allow_external=False, allow_cloud=False)
     except NoURLAvailableError:
@@ -205,7 +201,7 @@ class PushManager:
         if entry.disabled_by is not None or not self.enabled:
             self.async_stop()
             return None
-        source = _remote_address(request)
+        source = cti.normalize_host(request.remote or "?")
         if source not in await cti.resolve_host(entry.data[CONF_HOST]):
             self._warn_other_address(source)
             return None
@@ -272,13 +268,6 @@ class PushManager:
         )
         places = {"address": source, "host": host}
         async_set_issue(self._hass, entry, Issue.PUSH_FROM_OTHER_ADDRESS, places)
-
-
-def _remote_address(request: Request) -> str:
-    try:
-        return str(ip_address(request.remote or ""))
-    except ValueError:
-        return "?"
 
 
 async def async_remove_push(

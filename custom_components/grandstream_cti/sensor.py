@@ -49,10 +49,7 @@ def _of_account[T](
 
 @dataclass(frozen=True, kw_only=True)
 class GrandstreamSensorEntityDescription(SensorEntityDescription):
-    """A sensor of the phone, or of each of its lines or configured accounts.
-
-    The functions get the reading and the line or account number (0: phone).
-    """
+    """A sensor of the phone or of each line or account (functions get its number)."""
 
     part: Literal["phone", "line", "account"] = "phone"
     value_fn: Callable[[cti.PhoneSnapshot, int], StateType]
@@ -169,8 +166,8 @@ class GrandstreamSensor(GrandstreamEntity, SensorEntity):
     ) -> None:
         """Initialize the sensor (number: the line's or account's, 0 the phone's)."""
         part, key = description.part, description.key
-        super().__init__(entry, key if part == "phone" else f"{part}_{number}_{key}")
-        self.entity_description = description
+        unique = key if part == "phone" else f"{part}_{number}_{key}"
+        super().__init__(entry, description, unique)
         self._number = number
         if part == "line":
             self._attr_translation_placeholders = {"line": str(number)}
@@ -183,15 +180,9 @@ class GrandstreamSensor(GrandstreamEntity, SensorEntity):
     @property
     def available(self) -> bool:
         """Return False when the phone no longer reports this line or account."""
-        data, part, number = (
-            self.coordinator.data,
-            self.entity_description.part,
-            self._number,
-        )
-        gone = (part == "line" and data.line(number) is None) or (
-            part == "account" and data.account(number) is None
-        )
-        return super().available and not gone
+        part, data = self.entity_description.part, self.coordinator.data
+        present = part == "phone" or getattr(data, part)(self._number) is not None
+        return super().available and present
 
     @property
     def native_value(self) -> StateType:
@@ -240,16 +231,6 @@ class CallHistorySensor(GrandstreamEntity, RestoreSensor):
 
     entity_description: CallHistorySensorEntityDescription
 
-    def __init__(
-        self,
-        entry: GrandstreamConfigEntry,
-        description: CallHistorySensorEntityDescription,
-    ) -> None:
-        """Initialize the sensor."""
-        super().__init__(entry, description.key)
-        self.entity_description = description
-        self._history = entry.runtime_data.calls.history
-
     @property
     def available(self) -> bool:
         """Return True: history is known whether or not the phone answers."""
@@ -260,21 +241,23 @@ class CallHistorySensor(GrandstreamEntity, RestoreSensor):
         await super().async_added_to_hass()
         if (state := await self.async_get_last_state()) is not None:
             key = self.entity_description.key
-            self._history.restore_shown(key, state.state, state.attributes)
-        self.async_on_remove(self._history.listen(self.async_write_ha_state))
+            self.runtime.calls.history.restore_shown(key, state.state, state.attributes)
+        self.async_on_remove(
+            self.runtime.calls.history.listen(self.async_write_ha_state)
+        )
 
     @property
     def native_value(self) -> StateType:
         """Return the last caller, or the calls missed since the last reset."""
-        return self.entity_description.value_fn(self._history)
+        return self.entity_description.value_fn(self.runtime.calls.history)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Return the last caller's number, name, line, answered and start."""
-        return self.entity_description.attributes_fn(self._history)
+        return self.entity_description.attributes_fn(self.runtime.calls.history)
 
     @property
     def last_reset(self) -> datetime | None:
         """Return when the missed calls were last reset."""
         total = self.entity_description.state_class is SensorStateClass.TOTAL
-        return self._history.missed_since if total else None
+        return self.runtime.calls.history.missed_since if total else None

@@ -23,17 +23,11 @@ async def async_setup_entry(
 ) -> None:
     """Set up the DND switch on phones that have it."""
     if entry.runtime_data.coordinator.capabilities.dnd:
-        async_add_entities([DndSwitch(entry)])
+        async_add_entities([DndSwitch(entry, DND)])
 
 
 class DndSwitch(GrandstreamEntity, SwitchEntity):
     """Do not disturb: read with the phone's other data, written and read back."""
-
-    entity_description = DND
-
-    def __init__(self, entry: GrandstreamConfigEntry) -> None:
-        """Initialize the switch."""
-        super().__init__(entry, DND.key)
 
     @property
     def is_on(self) -> bool | None:

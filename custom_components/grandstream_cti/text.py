@@ -29,17 +29,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the dial box."""
-    async_add_entities([DialNumberText(entry)])
+    async_add_entities([DialNumberText(entry, DIAL_NUMBER)])
 
 
 class DialNumberText(GrandstreamEntity, TextEntity):
     """Holds the number the call button dials; kept in memory only."""
-
-    entity_description = DIAL_NUMBER
-
-    def __init__(self, entry: GrandstreamConfigEntry) -> None:
-        """Initialize the dial box."""
-        super().__init__(entry, DIAL_NUMBER.key)
 
     @property
     def native_value(self) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class LineState(StrEnum):
@@ -140,6 +142,20 @@ class PhoneApi:
 
     kind: ApiKind
     login: LoginVariant | None = None
+
+    def as_data(self) -> dict[str, str | None]:
+        """Return the API as settings to store: `api` (kind) and `login`."""
+        return {"api": self.kind.value, "login": self.login and self.login.value}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> PhoneApi | None:
+        """Return the API `as_data` stored, or None when none (or no known one) is."""
+        try:
+            kind = ApiKind(data.get("api", ""))
+            login = data.get("login") if kind is ApiKind.SESSION else None
+            return cls(kind, LoginVariant(login) if login else None)
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True, slots=True)
