@@ -34,7 +34,7 @@ from .coordinator import (
     GrandstreamCoordinator,
     GrandstreamRuntimeData,
 )
-from .identity import entry_mac
+from .identity import async_mac_from_network, entry_mac
 from .issues import Issue, async_clear_issue
 from .push import PushManager, async_remove_push
 from .services import async_setup_services
@@ -62,6 +62,7 @@ def create_client(
         username=data.get(CONF_USERNAME) or cti.DEFAULT_USERNAME,
         api=cti.PhoneApi.from_data(data),
         expected_mac=mac,
+        network_mac=lambda: async_mac_from_network(hass, data[CONF_HOST]),
         timeout=REQUEST_TIMEOUT,
         clock=lambda: dt_util.utcnow().timestamp(),
     )

@@ -298,7 +298,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
             entries.async_update_entry(known, data=moved)
             if _may_set_up_again(known):
                 entries.async_schedule_reload(known.entry_id)
-        elif known.error_reason_translation_key == "wrong_device":
+        elif _found_another_phone(known):
             # Back at its address: the entry that found another phone recovers.
             entries.async_schedule_reload(known.entry_id)
         raise AbortFlow("already_configured")
@@ -378,6 +378,14 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> GrandstreamOptionsFlow:
         """Return the options flow."""
         return GrandstreamOptionsFlow()
+
+
+def _found_another_phone(entry: ConfigEntry) -> bool:
+    """Return True when the entry stopped because another phone was at its address."""
+    if entry.state is ConfigEntryState.LOADED:
+        stopped = entry.runtime_data.client.stopped
+        return isinstance(stopped, cti.GrandstreamCTIWrongDeviceError)
+    return entry.error_reason_translation_key == "wrong_device"
 
 
 def _may_set_up_again(entry: ConfigEntry) -> bool:

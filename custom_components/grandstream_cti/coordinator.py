@@ -127,6 +127,13 @@ class GrandstreamCoordinator(DataUpdateCoordinator[cti.PhoneSnapshot]):
         session = self.client.session_info
         return (session.firmware if session else None) or self.model_info.firmware
 
+    def distrust_push(self) -> None:
+        """Read at the full rate again from now on: a read found calls no push told."""
+        self.push_trusted = False
+        wait = self.schedule.next_wait(dt_util.utcnow().timestamp(), push=False)
+        self.update_interval = timedelta(seconds=wait)
+        self._schedule_refresh()
+
     def request_full_read(self) -> None:
         """Have the next read read everything (registration, DND, settings)."""
         self.schedule.full_needed = True

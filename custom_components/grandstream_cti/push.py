@@ -245,8 +245,7 @@ class PushManager:
         announced, self._pushed = self._pushed, False
         if announced or not self._coordinator.timer_read or not self.expected:
             return
-        # Polling saw calls no push told: poll every 10 s again.
-        self._coordinator.push_trusted = False
+        self._coordinator.distrust_push()
         self._unannounced += 1
         if self._unannounced >= UNANNOUNCED_BEFORE_ISSUE and self.enabled:
             url = {"url": self.url or "?"}

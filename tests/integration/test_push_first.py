@@ -241,15 +241,6 @@ async def test_unannounced_change_stops_trusting_push(
     assert _between(coordinator.update_interval, POLLING)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "HA side: the read that finds the unannounced change sets update_interval "
-        "(_next_interval, push still trusted) before the call tracker's listener "
-        "(_check_announced) clears push_trusted, so the next read is a heartbeat "
-        "away (25-75 s), not ~10 s"
-    ),
-)
 async def test_unannounced_change_next_read_within_10_s(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 import copy
 from dataclasses import dataclass, field
 import logging
@@ -79,6 +79,8 @@ METHOD_POST: Final = "POST"
 METHOD_PUT: Final = "PUT"
 
 type Clock = Callable[[], float]
+# Which MAC the network shows at the phone's address (None: it does not say).
+type NetworkMac = Callable[[], Awaitable[str | None]]
 # A session that dies this soon after our login was taken by another login:
 # every idle timeout known is longer than the interval we read at.
 TAKEN_WITHIN: Final = 120.0
@@ -238,17 +240,20 @@ class SessionAuth(Auth):
         *,
         nonce: str | None = None,
         expected_mac: str | None = None,
+        network_mac: NetworkMac | None = None,
         clock: Clock = time.monotonic,
     ) -> None:
         """Keep what logging in needs.
 
         nonce: one the detection already got; expected_mac: the phone's MAC,
-        checked at every login that tells one.
+        checked at every login that tells one, and before every login against
+        the MAC network_mac says the address has (the neighbour table).
         """
         super().__init__(transport, password, clock=clock)
         self.username = username
         self.variant = variant
         self.expected_mac = normalize_mac(expected_mac)
+        self._network_mac = network_mac
         self.info: SessionInfo | None = None
         # The last login told no MAC: the client reads it (P67) and checks.
         self.identity_pending = False
@@ -358,6 +363,7 @@ class SessionAuth(Auth):
         transport = self._transport
         now = self._clock()
         self._check_may_log_in(now)
+        await self._check_network_mac()
         # The detection's nonce serves this attempt only: a nonce lives about
         # a minute, and a stale one would cost a login attempt.
         nonce, self._nonce = self._nonce, None
@@ -418,6 +424,17 @@ class SessionAuth(Auth):
         self.info = info
         self.identity_pending = info.mac is None or info.firmware is None
         _LOGGER.debug("%s: logged in (role %s)", transport.base_url, info.role)
+
+    async def _check_network_mac(self) -> None:
+        """Stop before any login step when the network shows another MAC there."""
+        if self.expected_mac is None or self._network_mac is None:
+            return
+        try:
+            seen = normalize_mac(await self._network_mac())
+        except Exception:  # noqa: BLE001 - no answer from the network is no proof
+            seen = None
+        if seen is not None:
+            self.check_mac(seen)
 
     async def _challenge(self) -> str:
         """Return a fresh login nonce (no password in this request)."""

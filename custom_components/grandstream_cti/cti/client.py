@@ -35,6 +35,7 @@ from .auth import (
     Auth,
     Call,
     Clock,
+    NetworkMac,
     PasscodeAuth,
     SessionAuth,
 )
@@ -42,6 +43,7 @@ from .detect import detect_api
 from .errors import (
     GrandstreamCTIAccessDeniedError,
     GrandstreamCTIAuthenticationError,
+    GrandstreamCTIError,
     GrandstreamCTIPermissionError,
     GrandstreamCTIResponseError,
     GrandstreamCTIUnsupportedError,
@@ -185,6 +187,7 @@ class GrandstreamCTIClient:
         username: str = DEFAULT_USERNAME,
         api: PhoneApi | None = None,
         expected_mac: str | None = None,
+        network_mac: NetworkMac | None = None,
         clock: Clock = time.monotonic,
     ) -> None:
         """Initialize the client (no I/O).
@@ -194,7 +197,8 @@ class GrandstreamCTIClient:
         api: the API the phone proved it speaks; the client then never
         detects or falls back to another (the password goes in that form
         only). expected_mac: the phone's MAC; a login that tells another one
-        stops the client (GrandstreamCTIWrongDeviceError). clock: seconds,
+        stops the client (GrandstreamCTIWrongDeviceError), and so does another
+        MAC that network_mac (the neighbour table) shows before a login. clock: seconds,
         for how long a lock or a contested session makes the client wait.
         host may be a name, an IPv4 address or an IPv6 address with or without
         brackets. Raises ValueError for an invalid host, port, timeout or limit.
@@ -212,6 +216,7 @@ class GrandstreamCTIClient:
         self._username = username.strip() or DEFAULT_USERNAME
         self._api = api
         self._expected_mac = expected_mac
+        self._network_mac = network_mac
         self._clock = clock
         self._auth: Auth | None = None
         self._setup_lock = asyncio.Lock()
@@ -248,6 +253,11 @@ class GrandstreamCTIClient:
     def password_rejected(self) -> bool:
         """Return True once the phone rejected the password (nothing more is sent)."""
         return self._auth is not None and self._auth.rejected
+
+    @property
+    def stopped(self) -> GrandstreamCTIError | None:
+        """Return why the client sends nothing more (None while it may)."""
+        return None if self._auth is None else self._auth.stopped_error()
 
     @property
     def session_contested(self) -> bool:
@@ -300,6 +310,7 @@ class GrandstreamCTIClient:
                         self._api.login,
                         nonce=nonce,
                         expected_mac=self._expected_mac,
+                        network_mac=self._network_mac,
                         clock=self._clock,
                     )
                 else:
