@@ -254,10 +254,15 @@ class GrandstreamConfigFlow(ConfigFlow, domain=const.DOMAIN):
         if user_input is not None:
             return self.async_create_entry(title=title, data=data)
         url = webhook_url(self.hass, data[CONF_WEBHOOK_ID], data[CONF_HOST])
+        if url is None:
+            return self.async_show_form(step_id="action_urls_no_url")
+        urls = {"urls": action_urls_markdown(url)}
         return self.async_show_form(
-            step_id="action_urls",
-            description_placeholders={"urls": action_urls_markdown(url)},
+            step_id="action_urls", description_placeholders=urls
         )
+
+    # The form without URLs (no local URL yet) submits to its own step id.
+    async_step_action_urls_no_url = async_step_action_urls
 
     async def async_step_dhcp(
         self, discovery_info: DhcpServiceInfo
@@ -413,17 +418,17 @@ class GrandstreamOptionsFlow(OptionsFlow):
         auto = auto_push and api is not None and api.kind is cti.ApiKind.SESSION
         url = webhook_url(self.hass, entry.data[CONF_WEBHOOK_ID], entry.data[CONF_HOST])
         return self.async_show_form(
-            step_id="auto" if auto else "init",
+            step_id="auto" if auto else "init" if url else "no_url",
             data_schema=vol.Schema(
                 {
                     vol.Required(const.CONF_PUSH, default=push): bool,
                     vol.Required(const.CONF_AUTO_PUSH, default=auto_push): bool,
                 }
             ),
-            description_placeholders=None
-            if auto
-            else {"urls": action_urls_markdown(url)},
+            description_placeholders={"urls": action_urls_markdown(url)}
+            if url and not auto
+            else None,
         )
 
-    # The form without URLs submits to its own step id.
-    async_step_auto = async_step_init
+    # The forms without URLs submit to their own step ids.
+    async_step_auto = async_step_no_url = async_step_init

@@ -48,21 +48,14 @@ def webhook_url(hass: HomeAssistant, webhook_id: str, phone_host: str) -> str | 
     return f"{base}{webhook.async_generate_path(webhook_id)}"
 
 
-def action_urls_markdown(base: str | None) -> str:
+def action_urls_markdown(base: str) -> str:
     """Return the Action URLs to paste by hand (desk phones: no battery events)."""
-    if base is None:
-        return (
-            "Home Assistant has no local URL the phone can reach. Set one under "
-            "Settings → System → Network → Home Assistant URL → Local network "
-            "(turn its Automatic switch off first), then open this phone's "
-            "options to see the Action URLs."
-        )
     events = HANDED_OUT_EVENTS[:-2]
     urls = cti.action_urls(base, events)
     return "\n".join(
-        f"- {cti.ACTION_URL_FIELDS[event]} ({event.replace('_', ' ')}): "
-        f"`{urls[cti.ACTION_URL_FIELDS[event]]}`"
+        f"- {field} ({event.replace('_', ' ')}): `{urls[field]}`"
         for event in events
+        if (field := cti.ACTION_URL_FIELDS[event])
     )
 
 

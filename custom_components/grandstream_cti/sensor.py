@@ -25,6 +25,7 @@ from .entity import GrandstreamEntity
 
 PARALLEL_UPDATES = 0
 
+type Attributes = dict[str, Any] | None
 # States the phone may send that the spec does not list read as "other".
 OTHER = "other"
 
@@ -53,9 +54,7 @@ class GrandstreamSensorEntityDescription(SensorEntityDescription):
 
     part: Literal["phone", "line", "account"] = "phone"
     value_fn: Callable[[cti.PhoneSnapshot, int], StateType]
-    attributes_fn: Callable[[cti.PhoneSnapshot, int], dict[str, Any] | None] | None = (
-        None
-    )
+    attributes_fn: Callable[[cti.PhoneSnapshot, int], Attributes] = lambda _s, _n: None
     # Whether the phone has it (found at setup).
     exists_fn: Callable[[cti.Capabilities, int], bool] = lambda _caps, _number: True
 
@@ -192,10 +191,9 @@ class GrandstreamSensor(GrandstreamEntity, SensorEntity):
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Return the raw remote number and name (line sensors), for automations."""
-        attributes_fn = self.entity_description.attributes_fn
-        if attributes_fn is None:
-            return None
-        return attributes_fn(self.coordinator.data, self._number)
+        return self.entity_description.attributes_fn(
+            self.coordinator.data, self._number
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -203,9 +201,7 @@ class CallHistorySensorEntityDescription(SensorEntityDescription):
     """A sensor of the phone's call history (restored after a restart)."""
 
     value_fn: Callable[[cti.CallHistory], StateType]
-    attributes_fn: Callable[[cti.CallHistory], dict[str, Any] | None] = (
-        lambda _history: None
-    )
+    attributes_fn: Callable[[cti.CallHistory], Attributes] = lambda _history: None
 
 
 HISTORY_SENSORS = (

@@ -80,6 +80,7 @@ ABORT_REASONS = {
 }
 NO_URL_TEXT = "Home Assistant has no local URL the phone can reach"
 
+
 SimFactory = Callable[..., Awaitable[PhoneSimulator]]
 
 PROFILE_MODELS = {
@@ -563,6 +564,25 @@ async def test_user_passcode_phone_shows_action_urls(
     assert result["title"] == "GRP2614 Alice"
     await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.parametrize("simulator_config", [PASSCODE_ONLY], indirect=True)
+async def test_user_passcode_phone_without_local_url(
+    hass: HomeAssistant, simulator: PhoneSimulator
+) -> None:
+    """No local URL yet: a translated form says where to set one; then the entry."""
+    flow_id = await start_user_flow(hass)
+    with patch(
+        "custom_components.grandstream_cti.push.get_url",
+        side_effect=NoURLAvailableError,
+    ):
+        result = await submit(hass, simulator, flow_id, form(simulator))
+        assert result["step_id"] == "action_urls_no_url"
+        assert result["description_placeholders"] is None
+        config = json.loads(STRINGS.read_text(encoding="utf-8"))["config"]["step"]
+        assert NO_URL_TEXT in config["action_urls_no_url"]["description"]
+        result = await submit(hass, simulator, flow_id, {}, sent=0)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 @pytest.mark.parametrize("simulator_config", [PASSCODE_ONLY], indirect=True)
@@ -1532,7 +1552,16 @@ async def test_options_without_local_url(
         side_effect=NoURLAvailableError,
     ):
         result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    assert NO_URL_TEXT in result["description_placeholders"]["urls"]
+    # Its own form, whose translated text says where to set one.
+    assert result["step_id"] == "no_url"
+    assert result["description_placeholders"] is None
+    options = json.loads(STRINGS.read_text(encoding="utf-8"))["options"]["step"]
+    assert NO_URL_TEXT in options["no_url"]["description"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_PUSH: False, CONF_AUTO_PUSH: False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == {CONF_PUSH: False, CONF_AUTO_PUSH: False}
 
 
 # -------------------------------------------------------------- translations
