@@ -79,8 +79,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: GrandstreamConfigEntry) 
     client = create_client(hass, entry.data, entry_mac(entry))
     coordinator = GrandstreamCoordinator(hass, entry, client)
     calls = CallTracker(coordinator)
-    commands = CommandRunner(hass, entry, coordinator, calls)
-    push = PushManager(hass, entry, coordinator, calls)
+    commands = CommandRunner(coordinator, calls)
+    push = PushManager(coordinator, calls)
     entry.runtime_data = GrandstreamRuntimeData(
         client, coordinator, calls, commands, push
     )

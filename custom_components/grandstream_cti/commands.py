@@ -12,13 +12,12 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Final
 
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from . import cti
 from .calls import CallTracker
 from .const import COMMAND_READ_WAIT
-from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
+from .coordinator import GrandstreamCoordinator
 from .explain import command_failed, message, quote
 from .issues import Issue, async_clear_issue, async_note_failure, async_set_issue
 
@@ -69,15 +68,9 @@ def key_names(keys: str | list[str]) -> list[str]:
 class CommandRunner:
     """Runs commands on one phone."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: GrandstreamConfigEntry,
-        coordinator: GrandstreamCoordinator,
-        calls: CallTracker,
-    ) -> None:
+    def __init__(self, coordinator: GrandstreamCoordinator, calls: CallTracker) -> None:
         """Initialize the runner."""
-        self._hass, self._entry = hass, entry
+        self._hass, self._entry = coordinator.hass, coordinator.config_entry
         self._coordinator, self._calls = coordinator, calls
 
     async def run(

@@ -18,10 +18,8 @@ from .coordinator import GrandstreamConfigEntry
 from .cti import PERSONAL_FIELDS
 
 TO_REDACT = {
-    *(CONF_PASSWORD, CONF_HOST, CONF_USERNAME, CONF_WEBHOOK_ID, *PERSONAL_FIELDS),
-    # Fields of our models and of the phone's raw answers.
-    *"unique_id mac bssid ssid name sip_id sip_server remote_number".split(),  # noqa: SIM905
-    *"remote_name value".split(),  # noqa: SIM905
+    *(CONF_PASSWORD, CONF_HOST, CONF_USERNAME, CONF_WEBHOOK_ID, "unique_id"),
+    *PERSONAL_FIELDS,
 }
 
 

@@ -23,7 +23,7 @@ from yarl import URL
 
 from . import const, cti
 from .calls import CallTracker
-from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
+from .coordinator import GrandstreamCoordinator
 from .identity import async_prove_address, entry_mac
 from .issues import Issue, async_clear_issue, async_set_issue
 
@@ -62,17 +62,11 @@ def action_urls_markdown(base: str) -> str:
 class PushManager:
     """One entry's push: its webhook, its URLs in the phone, whether pushes arrive."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: GrandstreamConfigEntry,
-        coordinator: GrandstreamCoordinator,
-        calls: CallTracker,
-    ) -> None:
+    def __init__(self, coordinator: GrandstreamCoordinator, calls: CallTracker) -> None:
         """Initialize; nothing is registered yet."""
-        self._hass, self._entry = hass, entry
+        self._hass, self._entry = coordinator.hass, coordinator.config_entry
         self._coordinator, self._calls = coordinator, calls
-        self._webhook_id: str = entry.data[CONF_WEBHOOK_ID]
+        self._webhook_id: str = self._entry.data[CONF_WEBHOOK_ID]
         # The slots this entry wrote, and when the phone last pushed.
         self.slots: dict[str, str] = {}
         self.last_push: datetime | None = None
@@ -118,7 +112,6 @@ class PushManager:
         entry = self._entry
         entry.async_on_unload(self.async_stop)
         entry.async_on_unload(self._calls.listen(self._check_announced))
-
         # A new local URL (Settings → Network) goes into the phone at once.
         changed = callback(lambda _event: self._async_set_up_phone())
         entry.async_on_unload(

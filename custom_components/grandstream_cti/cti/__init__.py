@@ -89,18 +89,23 @@ from .wire import (
     ACCOUNT_NAME,
     ACCOUNT_SIP_ID,
     ACCOUNT_SIP_SERVER,
+    CONFIG_VALUE,
     LINE_REMOTE_NAME,
     LINE_REMOTE_NUMBER,
     RUNTIME_DND,
 )
 
-# Fields of the phone's answers that name people (diagnostics redact them).
+# Fields of the phone's answers and of our models that name people, accounts,
+# networks or the device, and configuration values (diagnostics redact them).
 PERSONAL_FIELDS = (
+    CONFIG_VALUE,
     ACCOUNT_NAME,
     ACCOUNT_SIP_ID,
     ACCOUNT_SIP_SERVER,
     LINE_REMOTE_NAME,
     LINE_REMOTE_NUMBER,
+    *("name", "sip_id", "sip_server", "remote_name", "remote_number"),
+    *("mac", "bssid", "ssid"),
 )
 
 __all__ = [
