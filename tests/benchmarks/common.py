@@ -47,8 +47,8 @@ from custom_components.grandstream_cti.const import (
     CONF_PUSH,
     DOMAIN,
 )
-from custom_components.grandstream_cti.cti import ApiKind
-from custom_components.grandstream_cti.push import action_urls, webhook_base_url
+from custom_components.grandstream_cti.cti import ApiKind, action_urls
+from custom_components.grandstream_cti.push import HANDED_OUT_EVENTS, webhook_url
 from simulator.cli import nth_mac
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +89,12 @@ def report(title: str, rows: list[tuple[str, str]]) -> None:
     lines = [f"\n===== {title} =====", *(f"  {n:<{width}}  {v}" for n, v in rows)]
     sys.stdout.write("\n".join(lines) + "\n=====\n")
     sys.stdout.flush()
+
+
+def load_text() -> str:
+    """Return the machine's load averages (other work skews real-time figures)."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min, {os.cpu_count()} CPUs)"
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -307,7 +313,7 @@ def phone_entry(index: int, port: int, kind: str, *, push: bool) -> MockConfigEn
         title=f"Phone {index + 1}",
         unique_id=nth_mac(FIRST_MAC, index).lower(),
         version=1,
-        minor_version=2,
+        minor_version=3,
         data={
             CONF_HOST: "127.0.0.1",
             CONF_PORT: port,
@@ -377,18 +383,34 @@ async def wire_push(
     passcode-only phone: the URLs the config flow shows are pasted into the
     phone's slots, as its owner would (`POST /sim/action_url`).
     """
-    base = webhook_base_url(hass, entry.data[CONF_WEBHOOK_ID], "127.0.0.1")
-    assert base is not None
-    urls = {field: url for field, (_, url) in action_urls(base).items()}
+    urls = entry_action_urls(hass, entry)
     if kind == "session":
-        written = entry.runtime_data.push_slots
+        written = entry.runtime_data.push.slots
         assert written == urls, "the entry did not write its Action URLs"
         assert await farm.slots(port) == urls
         return "written by the entry (automatic push)"
-    assert not entry.runtime_data.push_slots
+    assert not entry.runtime_data.push.slots
     await farm.sim(port, "action_url", {"urls": urls})
     assert await farm.slots(port) == urls
     return "pasted into the phone's slots (/sim/action_url)"
+
+
+def entry_action_urls(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:
+    """Return the Action URLs (field → URL) the entry hands out, as push.py does.
+
+    Desk phones get no battery events; the URLs are those the entry writes
+    into a session phone and the config flow shows for a passcode-only one.
+    """
+    base = webhook_url(hass, entry.data[CONF_WEBHOOK_ID], "127.0.0.1")
+    assert base is not None, "Home Assistant has no URL the phone can reach"
+    battery = entry.runtime_data.coordinator.capabilities.battery
+    events = HANDED_OUT_EVENTS if battery else HANDED_OUT_EVENTS[:-2]
+    return action_urls(base, events)
+
+
+def push_trusted(entries: list[MockConfigEntry]) -> int:
+    """Return how many entries trust push (slots written, or a push arrived)."""
+    return sum(1 for entry in entries if entry.runtime_data.coordinator.push_trusted)
 
 
 def entry_entity(hass: HomeAssistant, platform: str, entry_id: str, key: str) -> str:
