@@ -35,10 +35,16 @@ holds few or no full reads: the steady rate is also given from the schedule
 (lines each heartbeat plus a full read's extra requests every 10th, as
 measured at setup); BENCH_SECONDS=520 measures a whole cycle.
 
-A BENCH_IDLE_SECONDS (20) window before the phones gives the harness's own
-idle CPU. BENCH_PROFILE=1 adds a cProfile window (shares, not CPU figures);
+Two BENCH_IDLE_SECONDS (20) windows before the phones give the harness's
+own idle CPU and the machine's own stalls (the loop woken late by the OS:
+other processes, a small VM). BENCH_PROFILE=1 adds a cProfile window (shares, not CPU figures);
 BENCH_TRACEMALLOC=1 traces Python allocations (CPU figures of such a run are
-not comparable).
+not comparable). BENCH_SLOW_CALLBACKS=1 runs the stall window in asyncio's
+debug mode and lists the callbacks that took over 15 ms (debug mode is
+slower: that run's stall figures are not comparable either);
+BENCH_STALL_STACKS=1 samples the loop thread's stack from another thread
+whenever the loop is 10 ms late, and lists the most sampled stacks (no debug
+mode; the sampling thread takes the GIL now and then).
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ import asyncio
 from collections import Counter
 import cProfile
 import gc
+import logging
 import os
 import pstats
 import time
@@ -64,6 +71,7 @@ from .common import (
     Farm,
     GcWatch,
     LagProbe,
+    StallSampler,
     domain_entity_ids,
     env_float,
     env_ints,
@@ -97,6 +105,8 @@ FULL_EVERY_POLL = _POLICY.full_every
 SETTLE = 1.5 * INTERVAL + 1
 TRACE = os.environ.get("BENCH_TRACEMALLOC") == "1"
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+SLOW_CALLBACKS = os.environ.get("BENCH_SLOW_CALLBACKS") == "1"
+STALL_STACKS = os.environ.get("BENCH_STALL_STACKS") == "1"
 LINES = "api-get_line_status"
 # Targets at 200 phones (percent of one core, whole HA process).
 CPU_TARGET = {"session": 1.0, "passcode": 2.0, "passcode-pushed": 1.0}
@@ -112,10 +122,22 @@ def _allow(enable_custom_integrations: None, socket_enabled: None) -> None:
     """Load custom_components and allow loopback sockets."""
 
 
+CPU_SPLIT: dict[str, float] = {}
+
+
 async def measure_cpu(seconds: float) -> tuple[float, float]:
-    """Return CPU seconds and wall seconds of this process over a window."""
+    """Return CPU seconds and wall seconds of this process over a window.
+
+    Also keeps the window's user and system CPU seconds in CPU_SPLIT: on
+    loopback, the kernel's work for the phones' side of each TCP send is
+    charged to the sender's system time.
+    """
+    before = os.times()
     cpu, wall = time.process_time(), time.perf_counter()
     await asyncio.sleep(seconds)
+    after = os.times()
+    CPU_SPLIT["user"] = after.user - before.user
+    CPU_SPLIT["system"] = after.system - before.system
     return time.process_time() - cpu, time.perf_counter() - wall
 
 
@@ -134,15 +156,45 @@ async def profile_window(seconds: float) -> None:
     stats.sort_stats("cumulative").print_stats(60)
 
 
-async def measure_stalls(seconds: float) -> tuple[LagProbe, GcWatch]:
+class SlowCallbacks(logging.Handler):
+    """Collect asyncio debug mode's "Executing <...> took N seconds" warnings."""
+
+    def __init__(self) -> None:
+        """Start empty."""
+        super().__init__(logging.WARNING)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the slow callbacks' descriptions (shortened)."""
+        text = record.getMessage()
+        if " took " in text:
+            self.seen.append(text[:400])
+
+
+async def measure_stalls(seconds: float) -> tuple[LagProbe, GcWatch, list[str]]:
     """Run the stall probe and the GC watch over a window."""
     probe, gc_watch = LagProbe(), GcWatch()
+    slow = SlowCallbacks()
+    loop = asyncio.get_running_loop()
+    if SLOW_CALLBACKS:
+        loop.slow_callback_duration = 0.015
+        logging.getLogger("asyncio").addHandler(slow)
+        loop.set_debug(True)
+    sampler = StallSampler()
+    if STALL_STACKS:
+        sampler.start()
     gc_watch.start()
     probe.start()
     await asyncio.sleep(seconds)
     await probe.stop()
     gc_watch.stop()
-    return probe, gc_watch
+    if STALL_STACKS:
+        sampler.stop()
+    if SLOW_CALLBACKS:
+        loop.set_debug(False)
+        logging.getLogger("asyncio").removeHandler(slow)
+    stacks = [f"{hits} x {stack}" for hits, stack in sampler.top()]
+    return probe, gc_watch, slow.seen + stacks
 
 
 def stall_text(probe: LagProbe) -> str:
@@ -199,6 +251,8 @@ async def test_many_phones(
     prepare_hass(hass)
     await start_http(hass, hass_client_no_auth)
     idle_cpu, idle_wall = await measure_cpu(IDLE_WINDOW)
+    # The machine's own stalls (scheduling, other processes): the baseline.
+    idle_probe, _, _ = await measure_stalls(IDLE_WINDOW)
     rss_before = rss_mib()
     with run_farm(phones, kind=kind) as farm:
         async with farm:
@@ -220,15 +274,16 @@ async def test_many_phones(
             await farm.reset()
             settled = tracemalloc.take_snapshot() if TRACE else None
             cpu, wall = await measure_cpu(WINDOW)
+            user, system = CPU_SPLIT["user"], CPU_SPLIT["system"]
             requests = Counter(await farm.functions())
-            intervals = Counter(
-                round(e.runtime_data.coordinator.update_interval.total_seconds(), -1)
+            intervals = [
+                e.runtime_data.coordinator.update_interval.total_seconds()
                 for e in entries
                 if e.runtime_data.coordinator.update_interval is not None
-            )
+            ]
             if PROFILE:
                 await profile_window(WINDOW)
-            probe, gc_watch = await measure_stalls(STALL_WINDOW)
+            probe, gc_watch, slow = await measure_stalls(STALL_WINDOW)
             traced_end, traced_peak = (
                 tracemalloc.get_traced_memory() if TRACE else (0, 0)
             )
@@ -265,7 +320,13 @@ async def test_many_phones(
             f"{sum(setup_requests.values()) / phones:.1f} per phone",
         ),
         ("CPU window", f"{wall:.1f} s wall"),
-        ("CPU, HA process", f"{cpu:.2f} s = {share:.2f} % of one core"),
+        (
+            "CPU, HA process",
+            (
+                f"{cpu:.2f} s = {share:.2f} % of one core (user {user:.2f} s, "
+                f"system {system:.2f} s)"
+            ),
+        ),
         ("CPU, idle harness before the phones", f"{idle_share:.2f} % of one core"),
         (
             "CPU, phones only (difference)",
@@ -291,6 +352,7 @@ async def test_many_phones(
             ),
         ),
         ("event-loop stalls (10 ms sleeper)", stall_text(probe)),
+        ("the same, idle harness before the phones", stall_text(idle_probe)),
         ("worst wake-ups (@ second fraction)", late_text(probe)),
         (
             "GC pauses in the stall window",
@@ -332,6 +394,7 @@ async def test_many_phones(
         )
         for index, diff in enumerate(grew)
     )
+    rows.extend((f"  slow {index + 1}", text) for index, text in enumerate(slow[:12]))
     report(f"{phones} {mode} phones, idle, real time", rows)
     verdicts = [
         (
@@ -357,7 +420,12 @@ async def test_many_phones(
     report(f"Targets, {phones} {mode} phones", verdicts)
 
 
-def _intervals(counts: Counter[float]) -> str:
-    return ", ".join(
-        f"~{value:.0f} s x{count}" for value, count in sorted(counts.items())
+def _intervals(values: list[float]) -> str:
+    """Describe the coordinators' next waits: range and how many over 60 s."""
+    if not values:
+        return "none"
+    over = sum(1 for value in values if value > 60)
+    return (
+        f"{min(values):.1f}-{max(values):.1f} s (median "
+        f"{sorted(values)[len(values) // 2]:.1f} s; {over} over 60 s)"
     )

@@ -8,6 +8,7 @@ separate process (`sim_farm.py`) so that their CPU is not counted.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Iterator
 import contextlib
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import resource
 import selectors
 import subprocess
 import sys
+import threading
 import time
 from typing import Any, Self
 
@@ -508,6 +510,69 @@ class LagProbe:
     def over(self, threshold: float) -> int:
         """Return how many wake-ups were later than threshold seconds."""
         return sum(1 for value in self.lateness if value > threshold)
+
+
+class StallSampler:
+    """Sample the event loop thread's stack while the loop is stalled.
+
+    A loop callback marks the time every `tick`; a thread looks every `tick`
+    and, when the mark is older than `threshold`, records where the loop
+    thread is (its innermost frames). Attributes stalls to code without
+    asyncio's debug mode.
+    """
+
+    def __init__(self, tick: float = 0.002, threshold: float = 0.010) -> None:
+        """Prepare; start() from the event loop thread."""
+        self.tick, self.threshold = tick, threshold
+        self.samples: Counter[tuple[str, ...]] = Counter()
+        self._mark = time.monotonic()
+        self._running = False
+        self._thread: threading.Thread | None = None
+        self._loop_thread = threading.get_ident()
+        self._handle: asyncio.TimerHandle | None = None
+
+    def start(self) -> None:
+        """Start marking (loop) and sampling (thread)."""
+        self._loop_thread = threading.get_ident()
+        self._running = True
+        self._beat()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        self._mark = time.monotonic()
+        if self._running:
+            self._handle = asyncio.get_running_loop().call_later(self.tick, self._beat)
+
+    def _watch(self) -> None:
+        while self._running:
+            time.sleep(self.tick)
+            if time.monotonic() - self._mark < self.threshold:
+                continue
+            frame = sys._current_frames().get(self._loop_thread)
+            where: list[str] = []
+            while frame is not None and len(where) < 40:
+                code = frame.f_code
+                where.append(
+                    f"{Path(code.co_filename).name}:{frame.f_lineno} {code.co_name}"
+                )
+                frame = frame.f_back
+            self.samples[tuple(where)] += 1
+
+    def stop(self) -> None:
+        """Stop both."""
+        self._running = False
+        if self._handle is not None:
+            self._handle.cancel()
+        if self._thread is not None:
+            self._thread.join()
+
+    def top(self, count: int = 8, depth: int = 12) -> list[tuple[int, str]]:
+        """Return the most sampled stall stacks, innermost first, shortened."""
+        merged: Counter[tuple[str, ...]] = Counter()
+        for stack, hits in self.samples.items():
+            merged[stack[:depth]] += hits
+        return [(hits, " < ".join(stack)) for stack, hits in merged.most_common(count)]
 
 
 @dataclass
