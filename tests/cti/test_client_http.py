@@ -21,6 +21,7 @@ from custom_components.grandstream_cti.cti import (
     GrandstreamCTIResponseError,
     GrandstreamCTITimeoutError,
     LineState,
+    LoginVariant,
     ModelInfo,
     PhoneApi,
     PhoneOperation,
@@ -34,6 +35,7 @@ from .fake_phone import (
     FakePhone,
     RawServer,
     Reply,
+    SessionPhone,
     envelope,
     secret_leaks,
 )
@@ -754,41 +756,68 @@ async def test_cancellation_propagates(
 
 # --- concurrency -----------------------------------------------------------
 
+CHALLENGE_API = PhoneApi(ApiKind.SESSION, LoginVariant.CHALLENGE)
 
+
+async def held_reads_clients(
+    phone: FakePhone,
+    make_client: ClientFactory,
+    api: PhoneApi,
+    count: int = 1,
+    **kwargs: Any,
+) -> list[GrandstreamCTIClient]:
+    """Return clients whose phone status reads are held (logged in, if a session)."""
+    held = Reply(envelope("available"), delay=HELD)
+    clients = [make_client(api=api, timeout=30, **kwargs) for _ in range(count)]
+    if api == PASSCODE_API:
+        phone.reply(PHONE_STATUS, held)
+        return clients
+    SessionPhone(phone).guard(PHONE_STATUS, held)
+    for client in clients:
+        await client.login()
+    return clients
+
+
+BOTH_APIS = pytest.mark.parametrize(
+    "api", [CHALLENGE_API, PASSCODE_API], ids=["session", "passcode"]
+)
+
+
+@BOTH_APIS
 @pytest.mark.parametrize("limit", [1, 2, 3])
 async def test_concurrency_limit(
-    phone: FakePhone, make_client: ClientFactory, limit: int
+    phone: FakePhone, make_client: ClientFactory, limit: int, api: PhoneApi
 ) -> None:
-    client = make_client(max_concurrent_requests=limit, timeout=30)
-    phone.set_default(Reply(envelope("available")))
-    await client.get_phone_status()  # the passcode proven: no more one-at-a-time
-    phone.set_default(Reply(envelope("available"), delay=HELD))
+    """Session reads: at most `limit` at once; passcode requests: one, always."""
+    (client,) = await held_reads_clients(
+        phone, make_client, api, max_concurrent_requests=limit
+    )
+    at_once = limit if api == CHALLENGE_API else 1
     tasks = [asyncio.create_task(client.get_phone_status()) for _ in range(8)]
-    await phone.wait_until(lambda: phone.in_flight == limit)
+    await phone.wait_until(lambda: phone.in_flight == at_once)
     phone.release.set()
     results = await asyncio.gather(*tasks)
     assert len(results) == 8
-    assert phone.max_in_flight == limit
+    assert phone.max_in_flight == at_once
 
 
+@BOTH_APIS
 async def test_concurrency_limit_is_per_client(
-    phone: FakePhone, make_client: ClientFactory
+    phone: FakePhone, make_client: ClientFactory, api: PhoneApi
 ) -> None:
-    first = make_client(max_concurrent_requests=1, timeout=30)
-    second = make_client(max_concurrent_requests=1, timeout=30)
-    phone.set_default(Reply(envelope("available")))
-    await first.get_phone_status()
-    await second.get_phone_status()
-    phone.set_default(Reply(envelope("available"), delay=HELD))
+    clients = await held_reads_clients(
+        phone, make_client, api, 2, max_concurrent_requests=1
+    )
     tasks = [
         asyncio.create_task(client.get_phone_status())
-        for client in (first, second)
+        for client in clients
         for _ in range(3)
     ]
     await phone.wait_until(lambda: phone.in_flight == 2)
     phone.release.set()
     await asyncio.gather(*tasks)
     assert phone.max_in_flight == 2
+    assert len(phone.hits_for(PHONE_STATUS)) == 6
 
 
 # --- model info ------------------------------------------------------------

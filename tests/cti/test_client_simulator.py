@@ -525,15 +525,16 @@ async def test_popup_confirmation(
 ) -> None:
     simulator.update_config({"popup_confirmation": True, "popup_timeout": 5.0})
     client = make_client(simulator, session)
-    # The passcode proven first: until then requests go one at a time.
-    await client.get_phone_status()
     simulator.phone.incoming("5551")
     task = asyncio.create_task(client.accept_call())
     await simulator.wait_until(lambda: simulator.pending_confirmations > 0)
-    # Reads never wait for the pop-up, nor for a command that does.
-    assert (await client.get_phone_status()).status is PhoneStatus.RINGING
+    # Passcode requests go one at a time: a read waits for the command
+    # waiting for the pop-up (bounded by the command's timeout).
+    read = asyncio.create_task(client.get_phone_status())
+    await asyncio.sleep(0)  # the read now waits for its turn
     assert simulator.confirm(True)
     await task
+    assert (await read).status is PhoneStatus.BUSY
     assert (await line(client, 1)).state is LineState.CONNECTED
     # Refused on the phone's screen: a command error.
     task = asyncio.create_task(client.end_call())

@@ -1,5 +1,10 @@
-"""Transport (transport.py): lanes, the queue wait inside the timeout, TLS
-certificate failures, the browser headers and the form body."""
+"""Transport (transport.py): lanes, the passcode API's one turn, the queue
+wait inside the timeout, TLS certificate failures, the browser headers and the
+form body.
+
+The lanes are measured with a session-API client: passcode requests share one
+turn instead (test_passcode_auth.py measures that).
+"""
 
 from __future__ import annotations
 
@@ -32,7 +37,14 @@ from custom_components.grandstream_cti.cti.transport import (
 )
 from simulator.tls import self_signed_context
 
-from .fake_phone import SECRET, FakePhone, Reply, envelope, secret_leaks
+from .fake_phone import (
+    SECRET,
+    FakePhone,
+    Reply,
+    SessionPhone,
+    envelope,
+    secret_leaks,
+)
 
 ClientFactory = Callable[..., GrandstreamCTIClient]
 
@@ -163,13 +175,36 @@ async def test_verification_flag_travels_to_aiohttp(
 # --- lanes and timeouts ----------------------------------------------------
 
 
+async def session_client(
+    phone: FakePhone,
+    make_client: ClientFactory,
+    replies: dict[str, Reply],
+    **kwargs: Any,
+) -> GrandstreamCTIClient:
+    """Return a logged-in session-API client (its requests use the lanes).
+
+    replies: what each CGI path answers a request with a valid sid.
+    """
+    fake = SessionPhone(phone)
+    for path, reply in replies.items():
+        fake.guard(path, reply)
+    client = make_client(api=CHALLENGE, **kwargs)
+    await client.login()
+    return client
+
+
 async def test_command_not_queued_behind_reads(
     phone: FakePhone, make_client: ClientFactory
 ) -> None:
-    client = make_client(timeout=GUARD)
-    phone.set_default(Reply(envelope("available")))
-    await client.get_phone_status()  # the passcode proven
-    phone.reply(LINE_STATUS, Reply(envelope([]), delay=HELD))
+    client = await session_client(
+        phone,
+        make_client,
+        {
+            LINE_STATUS: Reply(envelope([]), delay=HELD),
+            PHONE_OPERATION: Reply(envelope(True)),
+        },
+        timeout=GUARD,
+    )
     reads = [asyncio.create_task(client.get_line_status()) for _ in range(4)]
     # Reads: at most 2 at once; the other two wait for a slot.
     await phone.wait_until(lambda: phone.in_flight_by_path.get(LINE_STATUS) == 2)
@@ -186,15 +221,20 @@ async def test_command_not_queued_behind_reads(
 async def test_commands_go_one_at_a_time(
     phone: FakePhone, make_client: ClientFactory
 ) -> None:
-    client = make_client(timeout=GUARD, max_concurrent_requests=4)
-    phone.set_default(Reply(envelope("available")))
-    await client.get_phone_status()
-    phone.reply(PHONE_OPERATION, Reply(envelope(True), delay=HELD))
+    client = await session_client(
+        phone,
+        make_client,
+        {
+            PHONE_OPERATION: Reply(envelope(True), delay=HELD),
+            PHONE_STATUS: Reply(envelope("busy")),
+        },
+        timeout=GUARD,
+        max_concurrent_requests=4,
+    )
     first = asyncio.create_task(client.hold_call())
     await phone.wait_until(lambda: phone.in_flight == 1)
     second = asyncio.create_task(client.end_call())
     # A read is not held up by the waiting command.
-    phone.reply(PHONE_STATUS, Reply(envelope("busy")))
     assert (await client.get_phone_status()).status is PhoneStatus.BUSY
     assert len(phone.hits_for(PHONE_OPERATION)) == 1
     phone.release.set()
@@ -206,32 +246,59 @@ async def test_commands_go_one_at_a_time(
     )
 
 
+def _taken(
+    client: GrandstreamCTIClient, lane: Lane
+) -> contextlib.AbstractAsyncContextManager[object]:
+    """Return what holds a lane's requests back: its semaphore, or the one turn."""
+    transport = client._transport
+    if client.api == PASSCODE:
+        return transport._one_at_a_time.turn(lane)
+    return transport._lanes[lane]
+
+
+@pytest.mark.parametrize("api", [CHALLENGE, PASSCODE], ids=["session", "passcode"])
 async def test_queue_wait_counts_toward_a_commands_timeout(
-    phone: FakePhone, make_client: ClientFactory
+    phone: FakePhone, make_client: ClientFactory, api: PhoneApi
 ) -> None:
-    client = make_client(timeout=0.2)
-    semaphore = client._transport._lanes[Lane.COMMAND]
+    if api == PASSCODE:
+        client = make_client(timeout=0.2)
+    else:
+        client = await session_client(
+            phone, make_client, {PHONE_OPERATION: Reply(envelope(True))}, timeout=0.2
+        )
+    sent = len(phone.hits)
     async with asyncio.timeout(GUARD):
-        async with semaphore:  # the lane is busy for longer than the timeout
+        # The lane (or the turn) is busy for longer than the timeout.
+        async with _taken(client, Lane.COMMAND):
             with pytest.raises(GrandstreamCTITimeoutError):
                 await client.end_call()
-    assert not phone.hits  # it never got a turn
+    assert len(phone.hits) == sent  # it never got a turn
 
 
+@pytest.mark.parametrize("api", [CHALLENGE, PASSCODE], ids=["session", "passcode"])
 async def test_a_reads_timeout_starts_when_it_goes_out(
-    phone: FakePhone, make_client: ClientFactory
+    phone: FakePhone, make_client: ClientFactory, api: PhoneApi
 ) -> None:
     """Reads queued behind a slow phone's reads are not timed out and re-sent."""
-    client = make_client(timeout=1.0, max_concurrent_requests=1)
-    phone.set_default(Reply(envelope("available")))
-    semaphore = client._transport._lanes[Lane.READ]
+    answer = Reply(envelope("available"))
+    if api == PASSCODE:
+        phone.set_default(answer)
+        client = make_client(timeout=1.0)
+    else:
+        client = await session_client(
+            phone,
+            make_client,
+            {PHONE_STATUS: answer},
+            timeout=1.0,
+            max_concurrent_requests=1,
+        )
     async with asyncio.timeout(GUARD):
-        async with semaphore:  # a read ahead holds the lane past the timeout
+        async with _taken(client, Lane.READ):  # a read ahead holds it too long
             read = asyncio.create_task(client.get_phone_status())
             await asyncio.sleep(1.5)
             assert not read.done()
         assert (await read).status is PhoneStatus.AVAILABLE
-    assert len(phone.hits) == 1
+    assert len(phone.hits_for(PHONE_STATUS)) == 1
 
 
 async def test_timeout_message(phone: FakePhone, make_client: ClientFactory) -> None:

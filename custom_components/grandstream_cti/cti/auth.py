@@ -9,8 +9,11 @@ Two ways, one contract (`Auth.send`):
 The rules, whatever the timing:
 
 * A password not yet known to work goes out in **one** request; requests made
-  meanwhile wait for its answer (passcode: the first request; session: the
-  login).
+  meanwhile wait for its answer (session: the login). The passcode API goes
+  further: its password may stop working at any time (changed on the
+  phone), so every passcode request goes alone (`Request.alone`) and a
+  rejection is known before the next one is sent; its commands still go
+  before waiting reads.
 * Once the phone rejects the password, or a login shows another phone's MAC,
   nothing more is sent (`stopped`): every call raises the same error without
   I/O, including requests that were already waiting for their lane.
@@ -181,15 +184,12 @@ class Auth(abc.ABC):
 
 
 class PasscodeAuth(Auth):
-    """The passcode CTI API: the password in every request's query string."""
+    """The passcode CTI API: the password in every request's query string.
 
-    def __init__(
-        self, transport: Transport, password: str, *, clock: Clock = time.monotonic
-    ) -> None:
-        """Start with a password not yet known to work."""
-        super().__init__(transport, password, clock=clock)
-        self.verified = False
-        self._gate = asyncio.Lock()
+    Proven or not, a password goes in one request at a time: a password
+    changed on the phone costs one failed request, not one per request in
+    flight (phones lock after 5).
+    """
 
     def _request(self, call: Call) -> Request:
         query = {PARAM_PASSCODE: self._password, **call.params}
@@ -198,33 +198,28 @@ class PasscodeAuth(Auth):
             call.function,
             query=query,
             guard=self.stopped_error,
+            alone=True,
         )
 
     async def send(self, call: Call, *, expect_drop: bool = False) -> Answer | None:
-        """Send the call; the first one alone while the password is unproven."""
+        """Send the call when no other passcode request is out; judge its answer.
+
+        The answer is judged without awaiting anything after the transport
+        passed the turn on, so the next request's guard already sees a
+        rejection.
+        """
         self.check_stopped()
-        if not self.verified:
-            async with self._gate:
-                self.check_stopped()
-                if not self.verified:
-                    return self._note(
-                        await self._transmit(
-                            self._request(call), call, expect_drop=expect_drop
-                        )
-                    )
         return self._note(
             await self._transmit(self._request(call), call, expect_drop=expect_drop)
         )
 
     def _note(self, answer: Answer | None) -> Answer | None:
-        """Learn from an answer whether the password works."""
-        if answer is None:
-            return None
-        if answer.status == 401 or _says_unauthorized(answer.text):
+        """Stop for good when the answer rejects the password."""
+        if answer is not None and (
+            answer.status == 401 or _says_unauthorized(answer.text)
+        ):
             self.stop(GrandstreamCTIAuthenticationError(MESSAGE_AUTHENTICATION))
             self.check_stopped()
-        if answer.status == 200:
-            self.verified = True
         return answer
 
 

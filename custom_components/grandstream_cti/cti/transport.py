@@ -4,6 +4,11 @@
   at a time, never queued behind reads). A command's wait for its lane counts
   toward its own timeout, so it never waits longer than that; a read's
   timeout starts when it goes out.
+* Requests `alone` (the passcode API's, the password in each) share one turn
+  instead: one at a time whatever their lane, so the phone's answer to one is
+  judged before the next is sent (a wrong password costs one request, not
+  one per request in flight). A waiting command goes before waiting reads;
+  the wait counts toward the timeout as a lane's would.
 * Reads are retried once on a transport failure (refused, reset, dropped,
   timeout); commands never (hold is a toggle); nothing is retried after an
   HTTP answer, and a certificate that fails verification is not retried.
@@ -21,8 +26,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
-from contextlib import AbstractAsyncContextManager
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from http.cookies import SimpleCookie
@@ -92,11 +98,70 @@ class Request:
     # returned here is raised instead (a password the phone rejected while
     # the request waited is not sent).
     guard: Callable[[], Exception | None] | None = None
+    # Goes only when no other request `alone` is out (see the module notes).
+    alone: bool = False
 
     @classmethod
     def cgi(cls, method: str, function: str, **kwargs: object) -> Request:
         """Return a request for /cgi-bin/<function>."""
         return cls(method, CGI_PREFIX + function, **kwargs)  # type: ignore[arg-type]
+
+
+class OneAtATime:
+    """One turn: a request at a time; a waiting command goes before waiting reads.
+
+    Each lane waits in the order it came. The turn passes straight to the
+    next waiter, which runs only once the task before it awaits something:
+    a caller that judges an answer before awaiting anything (PasscodeAuth)
+    has judged it before the next request's guard is asked.
+    """
+
+    def __init__(self) -> None:
+        """Start free, nobody waiting."""
+        self._busy = False
+        self._waiting: dict[Lane, deque[asyncio.Future[None]]] = {
+            Lane.COMMAND: deque(),
+            Lane.READ: deque(),
+        }
+
+    @property
+    def busy(self) -> bool:
+        """Return True while a request has the turn."""
+        return self._busy
+
+    @asynccontextmanager
+    async def turn(self, lane: Lane) -> AsyncIterator[None]:
+        """Wait for the turn, hold it for the block, then pass it on."""
+        await self._acquire(lane)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, lane: Lane) -> None:
+        if not self._busy:
+            self._busy = True
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting[lane].append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release()  # given the turn just as it was cancelled
+            else:
+                waiter.cancel()  # still queued: the release skips it
+            raise
+
+    def _release(self) -> None:
+        for lane in (Lane.COMMAND, Lane.READ):
+            queue = self._waiting[lane]
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():  # a cancelled waiter is skipped
+                    waiter.set_result(None)  # still busy: the turn is its
+                    return
+        self._busy = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +215,7 @@ class Transport:
             Lane.READ: asyncio.Semaphore(max_concurrent_requests),
             Lane.COMMAND: asyncio.Semaphore(1),
         }
+        self._one_at_a_time = OneAtATime()
 
     @property
     def base_url(self) -> str:
@@ -235,7 +301,7 @@ class Transport:
         stopped: Exception | None = None
         try:
             async with asyncio.timeout(self.timeout) as deadline:
-                async with self._lanes[lane]:
+                async with self._turn(request, lane):
                     stopped = request.guard() if request.guard else None
                     if stopped is None:
                         if lane is Lane.READ:
@@ -279,6 +345,14 @@ class Transport:
         _LOGGER.debug("%s %s: HTTP %s", self.base_url, label, status)
         assert status is not None
         return Answer(status, decode_bytes(data), server, cookies)
+
+    def _turn(
+        self, request: Request, lane: Lane
+    ) -> AbstractAsyncContextManager[object]:
+        """Return what the request waits for: the one turn, or its lane."""
+        if request.alone:
+            return self._one_at_a_time.turn(lane)
+        return self._lanes[lane]
 
     def _open(
         self, request: Request
