@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -40,7 +40,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.grandstream_cti import cti
+from custom_components.grandstream_cti import coordinator as coordinator_module, cti
 from custom_components.grandstream_cti.const import CONF_MAC_SOURCE, CONF_PUSH, DOMAIN
 from custom_components.grandstream_cti.coordinator import GrandstreamCoordinator
 from custom_components.grandstream_cti.push import HANDED_OUT_EVENTS, webhook_url
@@ -580,8 +580,9 @@ async def test_two_phones_keep_their_own_offsets(
     simulator: PhoneSimulator,
     entry_options: dict[str, Any],
     period: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Two phones: two stable slots; each keeps its own across polls."""
+    """Two phones: two stable slots; each is read on its own, once an interval."""
     other_sim = PhoneSimulator(SimulatorConfig(mac=OTHER_MAC.upper()))
     await other_sim.start(host="127.0.0.1", port=0)
     try:
@@ -611,24 +612,38 @@ async def test_two_phones_keep_their_own_offsets(
         await hass.async_block_till_done(wait_background_tasks=True)
         coordinators = [entry.runtime_data.coordinator for entry in entries]
         assert {c.push_trusted for c in coordinators} == {period == 50}
-        slots = [c.schedule.slot for c in coordinators]
+        slots = [c.schedule.slot * period for c in coordinators]
         assert slots[0] != slots[1]
-        assert all(0 <= slot < 1 for slot in slots)
-        seen: list[set[float]] = [set(), set()]
-        for _ in range(5):
-            await poll(hass)
-            for index, coordinator in enumerate(coordinators):
-                # Where the coordinator aims: its own place in the interval.
-                due = dt_util.utcnow() + coordinator.update_interval
-                offset = due.timestamp() % period
-                assert _circular(offset, slots[index] * period, period) < 0.5
-                seen[index].add(round(offset, 1) % period)
-                # Where Home Assistant's timer really fires: within a second
-                # (DataUpdateCoordinator rounds to the loop second and adds
-                # its own fraction).
-                fires = _timer_wall_time(hass, coordinator) % period
-                assert _circular(fires, slots[index] * period, period) < 1.0
-        assert all(len(offsets) <= 2 for offsets in seen), seen
+        assert all(0 <= slot < period for slot in slots)
+        # The coordinators' wall clock, moved by the test: each phone is read
+        # when its timer fires, as Home Assistant fires it.
+        clock = _WallClock(dt_util.utcnow().timestamp())
+        monkeypatch.setattr(coordinator_module, "dt_util", clock)
+        due = [clock.now + period, clock.now + period]
+        waits: list[list[float]] = [[], []]
+        for step in range(16):
+            index = min((0, 1), key=lambda i: due[i])
+            coordinator = coordinators[index]
+            clock.now = due[index] + TIMER_ROUNDING[step % len(TIMER_ROUNDING)]
+            await coordinator.async_refresh()
+            assert coordinator.last_update_success
+            assert coordinator.update_interval is not None
+            wait = coordinator.update_interval.total_seconds()
+            waits[index].append(wait)
+            due[index] = clock.now + wait
+            if len(waits[index]) > CONVERGE:
+                # On its slot: the phone's own place in the interval ...
+                assert _circular(due[index] % period, slots[index], period) < 1.0
+        for index in (0, 1):
+            # ... one read per interval, whatever the timer's rounding.
+            steady = waits[index][CONVERGE:]
+            assert len(steady) >= 4
+            assert all(period - 1 <= wait <= period + 1 for wait in steady), (
+                index,
+                waits[index],
+            )
+        assert {c.push_trusted for c in coordinators} == {period == 50}
+        monkeypatch.undo()
         for entry in entries:
             assert await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done(wait_background_tasks=True)
@@ -637,14 +652,27 @@ async def test_two_phones_keep_their_own_offsets(
     assert other_sim.tripwires == []
 
 
+# Reads a phone may take from anywhere to its slot (half an interval, then
+# the slot; or straight there).
+CONVERGE = 2
+# DataUpdateCoordinator fires its timer at the loop's whole second plus its
+# own fraction (0.05-0.5 s): up to 0.95 s early or 0.5 s late.
+TIMER_ROUNDING = (-0.9, 0.3, -0.5, 0.45, -0.1, 0.0, -0.75)
+
+
+class _WallClock:
+    """`homeassistant.util.dt` with a wall clock the test moves (utcnow)."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def utcnow(self) -> datetime:
+        return datetime.fromtimestamp(self.now, UTC)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(dt_util, name)
+
+
 def _circular(a: float, b: float, period: float) -> float:
     """Return the distance of two offsets within a period (seconds, wrapping)."""
     return min(abs(a - b) % period, period - abs(a - b) % period)
-
-
-def _timer_wall_time(hass: HomeAssistant, coordinator: GrandstreamCoordinator) -> float:
-    """Return the wall time (epoch seconds) the coordinator's next poll fires at."""
-    cancel = coordinator._unsub_refresh
-    assert cancel is not None
-    handle: asyncio.TimerHandle = cancel.__self__  # type: ignore[attr-defined]
-    return handle.when() - hass.loop.time() + dt_util.utcnow().timestamp()
