@@ -36,6 +36,7 @@ from custom_components.grandstream_cti.cti import (
     setting_value,
     setting_wire,
 )
+from custom_components.grandstream_cti.cti.schedule import TIMER_EARLY
 
 # --------------------------------------------------------------- ReadSchedule
 
@@ -67,16 +68,16 @@ def test_for_phone_starts_with_a_full_read() -> None:
 @pytest.mark.parametrize(("push", "period"), [(False, 10.0), (True, 50.0)])
 @pytest.mark.parametrize("key", ["a", "b", "entry-3", "01JGSCTI0000000000000000AA"])
 def test_next_wait_lands_on_the_slot(push: bool, period: float, key: str) -> None:
-    """At least half a period away, at most one and a half, then on the slot.
+    """At least half a period away, at most one (and a timer's early firing).
 
-    A read that waits half a period because its slot is closer than that
-    (if the schedule does so) is followed by one on the slot.
+    A read that waits half a period because its slot is closer than that is
+    followed by one on the slot: a heartbeat never lets the session idle out.
     """
     schedule = ReadSchedule.for_phone(key)
     for step in range(400):
         now = 1_700_000_000 + step * 0.37
         wait = schedule.next_wait(now, push=push)
-        assert period / 2 <= wait <= period * 1.5 + 1e-6
+        assert period / 2 <= wait <= period + TIMER_EARLY + 1e-6
         if lands_on_slot(schedule, now + wait, period):
             continue
         assert wait == period / 2
@@ -96,6 +97,10 @@ def test_next_wait_from_the_slot_itself(push: bool, period: float) -> None:
     )
     # Exactly half a period away is far enough.
     assert schedule.next_wait(on_slot - period / 2, push=push) == period / 2
+    # A timer that fired a little early reads on this slot: the next is the one after.
+    assert schedule.next_wait(on_slot - 0.9, push=push) == pytest.approx(period + 0.9)
+    # Closer than half a period, but more than a timer's error: half a period.
+    assert schedule.next_wait(on_slot - TIMER_EARLY - 1, push=push) == period / 2
     # The interval, not the heartbeat, without push (and the other way round).
     other = 50.0 if period == 10.0 else 10.0
     other_slot = 1000 * other + 0.25 * other

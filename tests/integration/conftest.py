@@ -187,7 +187,7 @@ def describe_entities(hass: HomeAssistant, entry_id: str) -> dict[str, Any]:
 async def poll(hass: HomeAssistant, seconds: float = 80) -> None:
     """Let the polling timer fire and wait for the refresh it starts.
 
-    80 s: past the longest back-off and the latest heartbeat slot (1.5 x 50 s),
+    80 s: past the longest back-off (60 s) and the latest heartbeat (50 s),
     so a poll is due whatever happened before.
     """
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))

@@ -68,16 +68,27 @@ async def test_with_push_a_heartbeat(
 async def test_polls_keep_each_phones_slot(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """After a restart phones read at their own stable offset, not all at once."""
+    """After a restart phones read at their own stable offset, not all at once.
+
+    A read less than half an interval before the slot (a push's) is followed
+    by one half an interval later, never by a wait past the interval.
+    """
     coordinator = init_integration.runtime_data.coordinator
     period = 50 if coordinator.push_trusted else 10
+    schedule = coordinator.schedule
+    # The slot three quarters of an interval away: the next reads go there.
+    schedule.slot = ((dt_util.utcnow().timestamp() + 0.75 * period) / period) % 1
     slots = set()
     for _ in range(3):
         await poll(hass)
         due = dt_util.utcnow() + coordinator.update_interval
         slots.add(round(due.timestamp() % period, 1) % period)
     assert len(slots) == 1
-    assert abs(slots.pop() - coordinator.schedule.slot * period) < 0.5
+    assert abs(slots.pop() - schedule.slot * period) < 0.5
+    # The slot a quarter of an interval away: too soon; half an interval.
+    schedule.slot = ((dt_util.utcnow().timestamp() + 0.25 * period) / period) % 1
+    await poll(hass)
+    assert coordinator.update_interval.total_seconds() == period / 2
     # Another phone (another entry id) has its own slot.
     other = GrandstreamCoordinator(
         hass, MockConfigEntry(domain=DOMAIN, entry_id="other"), coordinator.client

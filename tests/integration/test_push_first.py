@@ -196,15 +196,6 @@ async def test_pasted_urls_a_push_then_a_heartbeat(
     _assert_one_full_read_per_cycle(sent)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cti side (ReadSchedule.next_wait): a read 0-25 s before the phone's slot "
-        "waits for the slot after, up to 1.5 heartbeats (75 s); a push read 10-25 s "
-        "before the slot leaves the session idle past its ~60 s timeout: the next "
-        "heartbeat logs in again (3 requests, one with the password)"
-    ),
-)
 async def test_a_push_read_keeps_the_session_alive_until_the_heartbeat(
     hass: HomeAssistant,
     ha_url: str,

@@ -14,6 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import hashlib
+from typing import Final
+
+# How early a timer may fire (Home Assistant's run at whole seconds): a read
+# this close before its slot counts as on it.
+TIMER_EARLY: Final = 2.0
 
 
 @dataclass(slots=True)
@@ -64,7 +69,15 @@ class ReadSchedule:
         return min(backoff, self.max_backoff)
 
     def next_wait(self, now: float, *, push: bool) -> float:
-        """Return the seconds to this phone's next slot, at least half an interval."""
+        """Return the seconds to the next read: about half an interval to one.
+
+        At this phone's slot when that is at least half an interval away, or
+        the slot after when this one is only a timer's early firing away; else
+        half an interval (the read after is on the slot again). Never much
+        more than one interval: a heartbeat keeps the phone's web session alive.
+        """
         period = self.heartbeat if push else self.interval
         wait = period * (1 - (now / period - self.slot) % 1)
-        return wait if wait >= period / 2 else wait + period
+        if wait >= period / 2:
+            return wait
+        return wait + period if wait <= TIMER_EARLY else period / 2
