@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+import contextlib
 import logging
-from typing import Any
+import socket
+import struct
+from typing import Any, Self
 
 import aiohttp
 import pytest
@@ -33,8 +36,10 @@ from tests.conftest import free_port
 from .fake_phone import (
     SECRET,
     FakePhone,
+    Hit,
     RawServer,
     Reply,
+    Responder,
     SessionPhone,
     envelope,
     secret_leaks,
@@ -42,6 +47,7 @@ from .fake_phone import (
 
 ClientFactory = Callable[..., GrandstreamCTIClient]
 PASSCODE_API = PhoneApi(ApiKind.PASSCODE)
+CHALLENGE_API = PhoneApi(ApiKind.SESSION, LoginVariant.CHALLENGE)
 # A reply delay meaning "until the test sets phone.release".
 HELD = 600.0
 Call = Callable[[GrandstreamCTIClient], Awaitable[object]]
@@ -72,6 +78,11 @@ ACCOUNTS_BODY = [
     {"id": 2, "name": "", "sip_id": "", "sip_server": "", "reg": 0},
 ]
 
+GOOD_ANSWERS = {
+    LINE_STATUS: envelope(LINES_BODY),
+    PHONE_STATUS: envelope("available"),
+    ACCOUNTS: envelope(ACCOUNTS_BODY),
+}
 READS: dict[str, tuple[str, Call]] = {
     "line_status": (LINE_STATUS, lambda c: c.get_line_status()),
     "phone_status": (PHONE_STATUS, lambda c: c.get_phone_status()),
@@ -166,7 +177,8 @@ async def test_get_line_status(phone: FakePhone, client: GrandstreamCTIClient) -
     assert lines[0].remote_number == "+15555550100"
     assert lines[1].account is None
     (hit,) = phone.hits
-    assert hit.method == "GET"
+    # Passcode reads go as POST too (see test_passcode_requests_are_posts).
+    assert hit.method == "POST"
     assert hit.path == LINE_STATUS
     assert hit.query == {"passcode": SECRET}
 
@@ -222,14 +234,48 @@ async def test_commands_are_posted_with_the_query_string(
     assert hit.query["passcode"] == SECRET
 
 
-async def test_reads_are_gets(phone: FakePhone, client: GrandstreamCTIClient) -> None:
+async def test_passcode_requests_are_posts(
+    phone: FakePhone, client: GrandstreamCTIClient
+) -> None:
+    """Every request with the passcode is a POST, reads too.
+
+    aiohttp re-sends an idempotent request (GET) once by itself when the
+    connection drops after it went out: a wrong passcode would go twice.
+    Phones take the query string with POST too (spec §2 [clients]).
+    """
     phone.set_default(Reply(envelope([])))
     await client.get_line_status()
     await client.get_accounts()
     phone.set_default(Reply(envelope("busy")))
     await client.get_phone_status()
-    await client.get_model_info()
-    assert [hit.method for hit in phone.hits] == ["GET"] * 4
+    await client.get_model_info()  # no passcode: a plain GET
+    assert [(hit.method, "passcode" in hit.query) for hit in phone.hits] == [
+        ("POST", True),
+        ("POST", True),
+        ("POST", True),
+        ("GET", False),
+    ]
+    assert all(not hit.body for hit in phone.hits)  # the query string only
+
+
+async def test_session_reads_keep_their_method(
+    phone: FakePhone, make_client: ClientFactory
+) -> None:
+    """Session-API reads go as `Call.session_method` says (no password in them)."""
+    fake = SessionPhone(phone)
+    for path, body in GOOD_ANSWERS.items():
+        fake.guard(path, Reply(body))
+    client = make_client(api=CHALLENGE_API)
+    await client.login()
+    sent = len(phone.hits)
+    await client.get_line_status()
+    await client.get_accounts()
+    await client.get_phone_status()
+    assert [(hit.method, hit.path) for hit in phone.hits[sent:]] == [
+        ("POST", LINE_STATUS),
+        ("GET", ACCOUNTS),
+        ("POST", PHONE_STATUS),
+    ]
 
 
 @pytest.mark.parametrize("operation", list(PhoneOperation))
@@ -538,36 +584,195 @@ async def test_wrong_shapes(
 # --- transport errors and retries -----------------------------------------
 
 
+def in_order(*replies: Reply) -> Responder:
+    """Return a responder answering with replies in order (the last repeats)."""
+    pending = list(replies)
+
+    def responder(hit: Hit) -> Reply:
+        return pending.pop(0) if len(pending) > 1 else pending[0]
+
+    return responder
+
+
+async def session_reads_client(
+    phone: FakePhone,
+    make_client: ClientFactory,
+    path: str,
+    *replies: Reply,
+    **kwargs: Any,
+) -> tuple[GrandstreamCTIClient, SessionPhone]:
+    """Return a logged-in session-API client; path answers replies in order.
+
+    Session reads carry a sid, not the password: they keep the once-retry.
+    """
+    fake = SessionPhone(phone)
+    fake.guard(path, in_order(*replies))
+    client = make_client(api=CHALLENGE_API, **kwargs)
+    await client.login()
+    return client, fake
+
+
 @pytest.mark.parametrize("name", list(READS))
-async def test_reads_retry_once_after_drop(
-    phone: FakePhone, client: GrandstreamCTIClient, name: str
+async def test_session_reads_retry_once_after_drop(
+    phone: FakePhone, make_client: ClientFactory, name: str
 ) -> None:
     path, call = READS[name]
-    good = {
-        LINE_STATUS: envelope(LINES_BODY),
-        PHONE_STATUS: envelope("available"),
-        ACCOUNTS: envelope(ACCOUNTS_BODY),
-    }[path]
-    phone.reply(path, Reply(drop=True), Reply(good))
+    good = Reply(GOOD_ANSWERS[path])
+    client, _ = await session_reads_client(
+        phone, make_client, path, Reply(drop=True), good
+    )
     assert await call(client)
     assert len(phone.hits_for(path)) == 2
 
 
 @pytest.mark.parametrize("name", list(READS))
-async def test_reads_give_up_after_two_drops(
-    phone: FakePhone, client: GrandstreamCTIClient, name: str
+async def test_session_reads_give_up_after_two_drops(
+    phone: FakePhone, make_client: ClientFactory, name: str
 ) -> None:
     path, call = READS[name]
-    phone.reply(path, Reply(drop=True))
+    client, fake = await session_reads_client(
+        phone, make_client, path, Reply(drop=True)
+    )
     with pytest.raises(GrandstreamCTIConnectionError) as err:
         await call(client)
     assert type(err.value) is GrandstreamCTIConnectionError
     # Our one retry; aiohttp itself may re-send a dropped GET once more.
     assert 2 <= len(phone.hits_for(path)) <= 4
+    assert not secret_leaks(err.value, SECRET, fake.sid)
+    assert err.value.__cause__ is None
+    assert err.value.__context__ is None
+    assert "127.0.0.1" in str(err.value)
+
+
+@pytest.mark.parametrize("name", list(READS))
+async def test_passcode_read_dropped_after_going_out_is_not_resent(
+    phone: FakePhone, client: GrandstreamCTIClient, name: str
+) -> None:
+    """The phone may have judged the passcode: it goes once, however it ended."""
+    path, call = READS[name]
+    phone.reply(path, Reply(drop=True), Reply(GOOD_ANSWERS[path]))
+    with pytest.raises(GrandstreamCTIConnectionError) as err:
+        await call(client)
+    assert type(err.value) is GrandstreamCTIConnectionError
+    (hit,) = phone.hits_for(path)  # neither our retry nor aiohttp's re-send
+    assert hit.method == "POST"
     assert_clean(err.value)
     assert err.value.__cause__ is None
     assert err.value.__context__ is None
     assert "127.0.0.1" in str(err.value)
+    assert await call(client)  # the next read is a new attempt
+    assert len(phone.hits_for(path)) == 2
+
+
+class ResetServer:
+    """A TCP server that reads a request's head, then resets the connection."""
+
+    def __init__(self) -> None:
+        self.requests: list[bytes] = []
+        self._server: asyncio.Server | None = None
+
+    async def _handle(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        with contextlib.suppress(Exception):
+            self.requests.append(await reader.readuntil(b"\r\n\r\n"))
+        sock = writer.get_extra_info("socket")
+        # Linger on, zero seconds: close() sends RST instead of FIN.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        port: int = self._server.sockets[0].getsockname()[1]
+        return port
+
+    async def __aenter__(self) -> Self:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+
+@pytest.mark.parametrize("name", list(READS))
+async def test_passcode_read_reset_after_going_out_is_not_resent(
+    session: aiohttp.ClientSession, socket_enabled: None, name: str
+) -> None:
+    path, call = READS[name]
+    async with ResetServer() as server:
+        client = GrandstreamCTIClient(
+            "127.0.0.1",
+            SECRET,
+            session=session,
+            port=server.port,
+            timeout=5,
+            api=PASSCODE_API,
+        )
+        with pytest.raises(GrandstreamCTIConnectionError) as err:
+            await call(client)
+    (head,) = server.requests
+    assert head.startswith(f"POST {path}?passcode=".encode())
+    assert_clean(err.value)
+    assert err.value.__context__ is None
+
+
+def refused(url: Any) -> aiohttp.ClientConnectorError:
+    """Return the error aiohttp raises when the phone refuses the connection."""
+    return aiohttp.ClientConnectorError(
+        aiohttp.client_reqrep.ConnectionKey(
+            url.host, url.port, False, True, None, None, None
+        ),
+        ConnectionRefusedError(111, f"Connect call failed {url}"),
+    )
+
+
+@pytest.mark.parametrize("name", list(READS))
+async def test_passcode_read_refused_is_retried_once(
+    phone: FakePhone,
+    client: GrandstreamCTIClient,
+    session: aiohttp.ClientSession,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+) -> None:
+    """No connection, nothing sent: the phone never saw it, so it may go again."""
+    path, call = READS[name]
+    phone.reply(path, Reply(GOOD_ANSWERS[path]))
+    real = session.request
+    attempts: list[str] = []
+
+    def first_refused(method: str, url: Any, **kwargs: Any) -> Any:
+        attempts.append(method)
+        if len(attempts) == 1:
+            raise refused(url)
+        return real(method, url, **kwargs)
+
+    monkeypatch.setattr(session, "request", first_refused)
+    assert await call(client)
+    assert attempts == ["POST", "POST"]
+    (hit,) = phone.hits_for(path)  # the phone saw it once
+    assert hit.query["passcode"] == SECRET
+
+
+async def test_passcode_read_refused_twice_gives_up(
+    client: GrandstreamCTIClient,
+    session: aiohttp.ClientSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    attempts: list[str] = []
+
+    def always_refused(method: str, url: Any, **kwargs: Any) -> Any:
+        attempts.append(method)
+        raise refused(url)
+
+    monkeypatch.setattr(session, "request", always_refused)
+    with pytest.raises(GrandstreamCTIConnectionError) as err:
+        await client.get_phone_status()
+    assert attempts == ["POST", "POST"]  # once more, never again
+    assert_clean(err.value)
+    assert err.value.__context__ is None
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
@@ -594,11 +799,13 @@ async def test_401_never_retried(
     assert len(phone.hits_for(path)) == 1
 
 
-async def test_read_timeout_retried_once(
+async def test_session_read_timeout_retried_once(
     phone: FakePhone, make_client: ClientFactory
 ) -> None:
-    client = make_client(timeout=0.5)
-    phone.reply(PHONE_STATUS, Reply(envelope("busy"), delay=HELD))
+    held = Reply(envelope("busy"), delay=HELD)
+    client, fake = await session_reads_client(
+        phone, make_client, PHONE_STATUS, held, timeout=0.5
+    )
     with pytest.raises(GrandstreamCTITimeoutError) as err:
         await client.get_phone_status()
     assert isinstance(err.value, GrandstreamCTIConnectionError)
@@ -606,18 +813,40 @@ async def test_read_timeout_retried_once(
     # Once more, never again (a loaded machine may time out before the first
     # request even arrives, so that one may be missing).
     assert 1 <= len(phone.hits_for(PHONE_STATUS)) <= 2
-    assert_clean(err.value)
+    assert not secret_leaks(err.value, SECRET, fake.sid)
     assert err.value.__context__ is None
 
 
-async def test_read_timeout_then_success(
+async def test_session_read_timeout_then_success(
     phone: FakePhone, make_client: ClientFactory
 ) -> None:
     # Generous: the second answer is immediate, the first never comes.
+    client, _ = await session_reads_client(
+        phone,
+        make_client,
+        PHONE_STATUS,
+        Reply(envelope("busy"), delay=HELD),
+        Reply(envelope("ringing")),
+        timeout=1.0,
+    )
+    assert (await client.get_phone_status()).status is PhoneStatus.RINGING
+
+
+async def test_passcode_read_timeout_is_not_resent(
+    phone: FakePhone, make_client: ClientFactory
+) -> None:
+    """A read the phone got but did not answer in time is not sent again."""
     client = make_client(timeout=1.0)
     phone.reply(
         PHONE_STATUS, Reply(envelope("busy"), delay=HELD), Reply(envelope("ringing"))
     )
+    with pytest.raises(GrandstreamCTITimeoutError) as err:
+        await client.get_phone_status()
+    assert "in time" in str(err.value)
+    assert len(phone.hits_for(PHONE_STATUS)) == 1
+    assert phone.in_flight == 1  # still held: it did reach the phone
+    assert_clean(err.value)
+    assert err.value.__context__ is None
     assert (await client.get_phone_status()).status is PhoneStatus.RINGING
 
 
@@ -674,27 +903,33 @@ async def test_broken_http_is_a_connection_error(
         )
         with pytest.raises(GrandstreamCTIConnectionError) as err:
             await client.get_phone_status()
-        reads = server.connections
-        assert 2 <= reads <= 4
+        # A passcode read that went out is never re-sent (nor re-sent by
+        # aiohttp: it is a POST).
+        assert server.connections == 1
         with pytest.raises(GrandstreamCTIConnectionError):
             await client.end_call()
-        assert server.connections == reads + 1
+        assert server.connections == 2
     assert_clean(err.value)
 
 
 @pytest.mark.parametrize(
-    "exception",
+    ("exception", "attempts"),
     [
-        aiohttp.ClientConnectorError(
-            aiohttp.client_reqrep.ConnectionKey(
-                "phone.invalid", 80, False, True, None, None, None
+        # No connection made (DNS here): nothing went out, so tried once more.
+        (
+            aiohttp.ClientConnectorError(
+                aiohttp.client_reqrep.ConnectionKey(
+                    "phone.invalid", 80, False, True, None, None, None
+                ),
+                OSError(-2, f"Name not known for /?passcode={SECRET}"),
             ),
-            OSError(-2, f"Name not known for /?passcode={SECRET}"),
+            2,
         ),
-        aiohttp.ClientOSError(104, f"reset /?passcode={SECRET}"),
-        aiohttp.InvalidURL(f"http://h/?passcode={SECRET}"),
-        OSError(f"http://h/?passcode={SECRET}"),
-        TypeError(f"broken resolver for http://h/?passcode={SECRET}"),
+        # The rest may have gone out with the passcode: never again.
+        (aiohttp.ClientOSError(104, f"reset /?passcode={SECRET}"), 1),
+        (aiohttp.InvalidURL(f"http://h/?passcode={SECRET}"), 1),
+        (OSError(f"http://h/?passcode={SECRET}"), 1),
+        (TypeError(f"broken resolver for http://h/?passcode={SECRET}"), 1),
     ],
 )
 async def test_any_transport_exception_is_wrapped_without_the_passcode(
@@ -702,6 +937,7 @@ async def test_any_transport_exception_is_wrapped_without_the_passcode(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     exception: Exception,
+    attempts: int,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     calls: list[str] = []
@@ -716,12 +952,12 @@ async def test_any_transport_exception_is_wrapped_without_the_passcode(
     )
     with pytest.raises(GrandstreamCTIConnectionError) as err:
         await client.get_phone_status()
-    assert calls == ["GET", "GET"]
+    assert calls == ["POST"] * attempts
     assert_clean(err.value)
     assert err.value.__context__ is None
     with pytest.raises(GrandstreamCTIConnectionError) as err:
         await client.hold_call()
-    assert calls[2:] == ["POST"]
+    assert calls[attempts:] == ["POST"]  # commands: never retried
     assert_clean(err.value)
     assert SECRET not in caplog.text
 
@@ -755,8 +991,6 @@ async def test_cancellation_propagates(
 
 
 # --- concurrency -----------------------------------------------------------
-
-CHALLENGE_API = PhoneApi(ApiKind.SESSION, LoginVariant.CHALLENGE)
 
 
 async def held_reads_clients(

@@ -29,6 +29,7 @@ from custom_components.grandstream_cti.cti import (
     GrandstreamCTIResponseError,
     GrandstreamCTITimeoutError,
     LineState,
+    LoginVariant,
     ModelInfo,
     PhoneApi,
     PhoneStatus,
@@ -369,12 +370,37 @@ async def test_fault_latency_times_out(
     await control(simulator, session, "fault", {"kind": "latency", "seconds": 1.0})
     with pytest.raises(GrandstreamCTITimeoutError):
         await client.get_phone_status()
-    assert len(await sim_log(simulator, session)) == 2  # retried once
+    # The phone got the passcode: a read that went out is never re-sent.
+    assert len(await sim_log(simulator, session)) == 1
     with pytest.raises(GrandstreamCTITimeoutError):
         await client.hold_call()
-    assert len(await sim_log(simulator, session)) == 3  # never retried
+    assert len(await sim_log(simulator, session)) == 2  # never retried
     await control(simulator, session, "fault", {"kind": "none"})
     assert (await client.get_phone_status()).status is PhoneStatus.AVAILABLE
+
+
+async def test_fault_latency_session_read_retried_once(
+    simulator: PhoneSimulator, session: aiohttp.ClientSession
+) -> None:
+    """A session read (a sid, no password) keeps its one retry after a timeout."""
+    client = make_client(
+        simulator,
+        session,
+        timeout=1.0,
+        api=PhoneApi(ApiKind.SESSION, LoginVariant.CHALLENGE),
+    )
+    await client.login()
+    await control(simulator, session, "fault", {"kind": "latency", "seconds": 1.0})
+    with pytest.raises(GrandstreamCTITimeoutError):
+        await client.get_phone_status()
+    reads = [
+        entry
+        for entry in await sim_log(simulator, session)
+        if entry["function"] == "api-get_phone_status"
+    ]
+    assert len(reads) == 2  # retried once
+    # The password went in the login only, never in the re-sent read.
+    assert [entry["function"] for entry in simulator.password_requests] == ["dologin"]
 
 
 async def test_fault_latency_within_the_timeout_is_fine(
@@ -422,9 +448,10 @@ async def test_fault_no_answer(
     with pytest.raises(GrandstreamCTIConnectionError):
         await client.hold_call()
     if kind == "drop":
-        # Reads: our retry plus aiohttp's own re-send of a dropped GET.
-        assert 2 <= before <= 4
-        assert len(await sim_log(simulator, session)) == before + 1  # not retried
+        # Passcode reads: dropped after going out, never re-sent (neither by
+        # us nor by aiohttp: they are POSTs). (Offline: nothing is logged.)
+        assert before == 1
+        assert len(await sim_log(simulator, session)) == 2  # not retried
     await control(simulator, session, "fault", {"kind": "none"})
     assert len(await client.get_accounts()) == 4
     # An offline phone also hides model.define.js: unreachable, not "no facts".

@@ -96,7 +96,8 @@ async def test_passcode_phone(
         ("GET", WILL_LOGIN),
         ("GET", VALUES_GET),
         ("POST", ACCESS),
-        ("GET", PHONE_STATUS),
+        # Passcode requests go as POST, reads too (never re-sent by aiohttp).
+        ("POST", PHONE_STATUS),
     ]
     assert phone.hits_for(VALUES_GET)[0].query == {"request": "phone_model"}
     assert phone.hits_for(ACCESS)[0].form == {"access": sha256_hex("admin")}

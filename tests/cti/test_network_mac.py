@@ -283,24 +283,13 @@ async def test_without_a_hook_the_login_goes_on(
 
 
 async def test_a_stopped_client_answers_no_dnd_read(
-    sim: PhoneSimulator,
-    session: aiohttp.ClientSession,
-    profile: str,
-    request: pytest.FixtureRequest,
+    sim: PhoneSimulator, session: aiohttp.ClientSession
 ) -> None:
-    """Stopped, a DND read raises the stop error like every other call."""
-    if profile == "gxp1625":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "cti/client.py read_config: on an api.values phone (GXP1625) "
-                    "runtime keys such as :dnd need no request, so a stopped "
-                    "client's get_dnd() returns None (no DND key) instead of "
-                    "raising the stop error (nothing is sent either way)"
-                ),
-            )
-        )
+    """Stopped, a DND read raises the stop error like every other call.
+
+    On an api.values phone (GXP1625) `:dnd` needs no request at all: the
+    stop is still raised, not "no DND key".
+    """
     network = Network(MAC)
     client = make_client(sim, session, network)
     await client.get_line_status()

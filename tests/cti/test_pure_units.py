@@ -811,3 +811,11 @@ def test_slots_ours_decides_what_is_ours() -> None:
     taken = plan_action_url_slots(current, wanted, lambda _: False)
     assert taken.write == {}
     assert taken.taken == ("8310",)
+
+
+@pytest.mark.parametrize(
+    "host", ["LOCALHOST", "LocalHost", " localhost ", "[localhost]", "[::1] "]
+)
+def test_is_loopback_normalises_before_comparing(host: str) -> None:
+    """Host names are case-insensitive: `LOCALHOST` is this machine too."""
+    assert is_loopback(host) is True

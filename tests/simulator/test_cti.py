@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import aiohttp
 import pytest
 
 from custom_components.grandstream_cti.cti import wire
@@ -356,3 +357,69 @@ async def test_requests_are_logged_without_secrets(cti: Cti) -> None:
     assert cti.sim.requests == log
     assert (await cti.raw("/sim/log", method="DELETE")).json == []
     assert (await cti.raw("/sim/log")).json == []
+
+
+# Every passcode CTI function, reads first, then commands; the reboot last.
+PASSCODE_CALLS: list[tuple[str, dict[str, str]]] = [
+    (wire.FUNCTION_LINE_STATUS, {}),
+    (wire.FUNCTION_PHONE_STATUS, {}),
+    (wire.FUNCTION_ACCOUNTS, {}),
+    (wire.FUNCTION_PHONE_OPERATION, {"cmd": "acceptcall"}),
+    (wire.FUNCTION_LINE_STATUS, {}),
+    (wire.FUNCTION_SEND_KEY, {"keys": "1:STAR:#"}),
+    (wire.FUNCTION_PHONE_OPERATION, {"cmd": "endcall"}),
+    (wire.FUNCTION_MAKE_CALL, {"phonenumber": "100", "account": "0"}),
+    (wire.FUNCTION_PHONE_STATUS, {}),
+    (wire.FUNCTION_PHONE_OPERATION, {"cmd": "mute"}),
+    (wire.FUNCTION_SYS_OPERATION, {"request": "REBOOT"}),
+]
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        *(
+            SimulatorConfig(profile=name, manual_clock=True)
+            for name in ("grp2614", "gxp2170", "gxp1625", "gsc3516")
+        ),
+        SimulatorConfig(session_api=False, manual_clock=True),
+    ],
+    ids=["grp2614", "gxp2170", "gxp1625", "gsc3516", "passcode-only"],
+)
+async def test_passcode_post_answers_as_get(
+    http: aiohttp.ClientSession, config: SimulatorConfig
+) -> None:
+    """POST with the passcode in the query string works like GET (spec §2).
+
+    The client POSTs every passcode request, reads too (aiohttp never re-sends
+    a POST by itself): two identical phones, one asked with GET, the other
+    with an empty POST without browser headers, answer every function alike.
+    """
+    phones = {method: PhoneSimulator(config) for method in ("GET", "POST")}
+    for sim in phones.values():
+        await sim.start(host="127.0.0.1", port=0)
+        sim.phone.incoming("+15555550100", "Carol")
+    try:
+        answers: dict[str, list[tuple[int, str, str]]] = {}
+        for method, sim in phones.items():
+            cti = Cti(http, sim)
+            got = [await cti.call(wire.FUNCTION_PHONE_STATUS, "wrong", method)]
+            got += [
+                await cti.call(function, "admin", method, **params)
+                for function, params in PASSCODE_CALLS
+            ]
+            answers[method] = [
+                (answer.status, answer.headers["Content-Type"], answer.text)
+                for answer in got
+            ]
+            assert [entry["method"] for entry in sim.requests] == [method] * len(got)
+            assert [entry["auth"] for entry in sim.requests][1:] == ["passcode"] * (
+                len(got) - 1
+            )
+            assert sim.phone.rebooting
+        assert answers["POST"] == answers["GET"]
+        statuses = [status for status, _, _ in answers["GET"]]
+        assert statuses == [401] + [200] * len(PASSCODE_CALLS)
+    finally:
+        for sim in phones.values():
+            await sim.stop()

@@ -52,8 +52,9 @@ def normalize_host(host: str) -> str:
 
 def is_loopback(host: str) -> bool:
     """Return True for this machine's own addresses (and `localhost`)."""
+    host = normalize_host(host)
     try:
-        return host == "localhost" or ip_address(normalize_host(host)).is_loopback
+        return host == "localhost" or ip_address(host).is_loopback
     except ValueError:
         return False
 

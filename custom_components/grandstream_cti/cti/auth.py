@@ -98,9 +98,10 @@ class Call:
 
     function: str
     params: Mapping[str, str] = field(default_factory=dict)
-    # Reads are retried once on a transport failure; commands never.
+    # Reads are retried once on a transport failure (a passcode read only if
+    # it never left); commands never.
     read: bool = True
-    # How the session API wants it (the passcode API: GET reads, POST commands).
+    # How the session API wants it (the passcode API: always POST).
     session_method: str = METHOD_POST
     # A JSON body for the session API (config_update); sid goes in the query.
     json: object = None
@@ -193,8 +194,9 @@ class PasscodeAuth(Auth):
 
     def _request(self, call: Call) -> Request:
         query = {PARAM_PASSCODE: self._password, **call.params}
+        # POST even for reads (phones take both): never re-sent by aiohttp.
         return Request.cgi(
-            METHOD_GET if call.read else METHOD_POST,
+            METHOD_POST,
             call.function,
             query=query,
             guard=self.stopped_error,

@@ -480,7 +480,8 @@ class GrandstreamCTIClient:
         value). Needs a session.
         """
         wanted = [config_key(key) for key in keys]
-        await self._session_auth()
+        # Stopped: raise even when no request would go (":dnd" on api.values).
+        (await self._session_auth()).check_stopped()
         if not self._config_values_api:
             call = Call(
                 FUNCTION_CONFIG_GET,

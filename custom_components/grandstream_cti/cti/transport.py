@@ -11,13 +11,16 @@
   the wait counts toward the timeout as a lane's would.
 * Reads are retried once on a transport failure (refused, reset, dropped,
   timeout); commands never (hold is a toggle); nothing is retried after an
-  HTTP answer, and a certificate that fails verification is not retried.
+  HTTP answer, and a certificate that fails verification is not retried. A
+  request `alone` (the password in it) is retried only when it never left
+  (no connection): one the phone may have judged is never sent twice.
 * aiohttp errors carry the request URL (the passcode is in its query string).
   They are never chained, formatted or logged: the failure's kind is noted,
   the `except` block is left, and the client's own error is raised there, so
   neither `__cause__` nor `__context__` refers to the aiohttp error.
-* Commands go as POST: aiohttp silently re-sends an idempotent request (GET)
-  once when a kept-alive connection drops, which would run a command twice.
+* Commands and every request with the passcode go as POST: aiohttp silently
+  re-sends an idempotent request (GET) once when a connection drops, which
+  would run a command twice, or send a wrong password twice.
 * Cookies go as a ready `Cookie` header and forms as ready bytes: aiohttp's
   `cookies=` builds a throw-away cookie jar per request and `FormData` a
   writer per request, most of a polled request's cost with many phones.
@@ -73,11 +76,15 @@ class _Failure(Enum):
 class _TransportError(Exception):
     """Internal: a transport failure, free of aiohttp objects and URLs."""
 
-    def __init__(self, failure: _Failure, status: int | None) -> None:
+    def __init__(
+        self, failure: _Failure, status: int | None, *, unsent: bool = False
+    ) -> None:
         super().__init__(failure.value)
         self.failure = failure
         # HTTP status when the phone had already answered before the failure.
         self.status = status
+        # No connection was made: the phone cannot have seen the request.
+        self.unsent = unsent
 
 
 @dataclass(slots=True)
@@ -235,7 +242,11 @@ class Transport:
             return await self._send_once(request, lane, label)
         except _TransportError as err:
             failed: _TransportError | None = err
-            if retry and err.failure is not _Failure.CERTIFICATE:
+            if (
+                retry
+                and err.failure is not _Failure.CERTIFICATE
+                and (err.unsent or not request.alone)
+            ):
                 failed = None
                 _LOGGER.debug("%s %s: retrying once", self.base_url, label)
         if failed is None:
@@ -299,15 +310,19 @@ class Transport:
         failure: _Failure | None = None
         status: int | None = None
         stopped: Exception | None = None
+        unsent = False
+        # A read's clock starts when it goes out (no deadline while it waits):
+        # each request ahead of it is bounded, and a slow phone must not time
+        # out those behind, which would then fail or be re-sent.
+        waits_bounded = lane is not Lane.READ
         try:
-            async with asyncio.timeout(self.timeout) as deadline:
+            async with asyncio.timeout(
+                self.timeout if waits_bounded else None
+            ) as deadline:
                 async with self._turn(request, lane):
                     stopped = request.guard() if request.guard else None
                     if stopped is None:
-                        if lane is Lane.READ:
-                            # A read's clock starts when it goes out: each
-                            # read ahead of it is bounded, and a slow phone
-                            # must not time out (and re-send) those behind.
+                        if not waits_bounded:
                             deadline.reschedule(
                                 asyncio.get_running_loop().time() + self.timeout
                             )
@@ -320,9 +335,12 @@ class Transport:
             failure = _Failure.TIMEOUT
         except aiohttp.ClientConnectorCertificateError:
             failure = _Failure.CERTIFICATE
+        except aiohttp.ClientConnectorError:
+            # Refused, DNS, TLS handshake: nothing of the request went out.
+            failure, unsent = _Failure.CONNECTION, True
         except (aiohttp.ClientError, OSError):
-            # ClientConnectorError (refused, DNS, TLS), ServerDisconnectedError,
-            # ClientPayloadError, ClientOSError (reset), InvalidURL...
+            # ServerDisconnectedError, ClientPayloadError, ClientOSError
+            # (reset), InvalidURL...: the request may have gone out.
             failure = _Failure.CONNECTION
         except Exception as err:  # noqa: BLE001
             # Anything else from the HTTP stack (a broken resolver, ...) is
@@ -341,7 +359,7 @@ class Transport:
                 failure.value,
                 status,
             )
-            raise _TransportError(failure, status)
+            raise _TransportError(failure, status, unsent=unsent)
         _LOGGER.debug("%s %s: HTTP %s", self.base_url, label, status)
         assert status is not None
         return Answer(status, decode_bytes(data), server, cookies)
