@@ -224,6 +224,8 @@ class GrandstreamCTIClient:
         self._config_values_api: bool | None = None
         # The last answer of each function, as sent (decoded when asked for).
         self._last_texts: dict[str, str] = {}
+        # Per read function: the last answer's text and what it parsed to.
+        self._parsed: dict[str, tuple[str, object]] = {}
 
     def __repr__(self) -> str:
         """Return a representation without the password."""
@@ -413,6 +415,23 @@ class GrandstreamCTIClient:
         envelope = parse_envelope(answer.text, call.name, secrets=self._secrets)
         return read_body(envelope, call.function, session=self._session)
 
+    async def _read_parsed[T](self, call: Call, parse: Callable[[object, str], T]) -> T:
+        """Read and parse; an answer the same as the last one is not parsed again.
+
+        Polled phones mostly answer the same bytes as last time: decoding and
+        parsing each answer once is most of a quiet read's own work. The
+        parsers are pure and their results immutable, so the last one stands.
+        """
+        answer = await self._answer(call)
+        last = self._parsed.get(call.function)
+        if last is not None and last[0] == answer.text:
+            return last[1]  # type: ignore[return-value]
+        envelope = parse_envelope(answer.text, call.name, secrets=self._secrets)
+        body = read_body(envelope, call.function, session=self._session)
+        value = parse(body, call.function)
+        self._parsed[call.function] = (answer.text, value)
+        return value
+
     async def _command(self, call: Call) -> None:
         answer = await self._answer(call)
         envelope = parse_envelope(answer.text, call.name, secrets=self._secrets)
@@ -424,20 +443,23 @@ class GrandstreamCTIClient:
     async def get_line_status(self) -> list[Line]:
         """Read every line appearance."""
         await self._authenticator()
-        body = await self._read(
-            Call(FUNCTION_LINE_STATUS, {PARAM_LINE: "-1"} if self._session else {})
+        lines = await self._read_parsed(
+            Call(FUNCTION_LINE_STATUS, {PARAM_LINE: "-1"} if self._session else {}),
+            lambda body, function: tuple(parse_line_status(body, function)),
         )
-        return parse_line_status(body, FUNCTION_LINE_STATUS)
+        return list(lines)
 
     async def get_phone_status(self) -> PhoneState:
         """Read the phone-wide status."""
-        body = await self._read(Call(FUNCTION_PHONE_STATUS))
-        return parse_phone_status(body, FUNCTION_PHONE_STATUS)
+        return await self._read_parsed(Call(FUNCTION_PHONE_STATUS), parse_phone_status)
 
     async def get_accounts(self) -> list[Account]:
         """Read every account the model has."""
-        body = await self._read(Call(FUNCTION_ACCOUNTS, session_method=METHOD_GET))
-        return parse_accounts(body, FUNCTION_ACCOUNTS)
+        accounts = await self._read_parsed(
+            Call(FUNCTION_ACCOUNTS, session_method=METHOD_GET),
+            lambda body, function: tuple(parse_accounts(body, function)),
+        )
+        return list(accounts)
 
     @property
     def _session(self) -> bool:

@@ -56,6 +56,10 @@ DEFAULT_TIMEOUT: Final = 10.0
 DEFAULT_MAX_CONCURRENT_REQUESTS: Final = 2
 # Largest body read from the phone (its answers are a few hundred bytes).
 MAX_BODY_BYTES: Final = 1024 * 1024
+# URLs, form bodies and headers are built once per phone and reused (they
+# repeat from request to request; the session id changes them per login):
+# at most this many of each are kept.
+MAX_BUILT: Final = 64
 
 
 class Lane(Enum):
@@ -217,7 +221,12 @@ class Transport:
         # Self-signed certificates: verification off means ssl=False.
         self._ssl: bool = not (use_ssl and not verify_ssl)
         self.timeout = timeout
-        self._client_timeout = aiohttp.ClientTimeout(total=timeout)
+        # No aiohttp timer: `_send_once`'s own deadline bounds every request
+        # (one timer per request, not two).
+        self._client_timeout = aiohttp.ClientTimeout()
+        self._urls: dict[tuple[str, tuple[tuple[str, str], ...]], URL] = {}
+        self._forms: dict[tuple[tuple[str, str], ...], bytes] = {}
+        self._header_sets: dict[tuple[object, ...], dict[str, str]] = {}
         self._lanes: dict[Lane, asyncio.Semaphore] = {
             Lane.READ: asyncio.Semaphore(max_concurrent_requests),
             Lane.COMMAND: asyncio.Semaphore(1),
@@ -231,8 +240,12 @@ class Transport:
 
     def url(self, request: Request) -> URL:
         """Return the full URL of a request (it may hold a secret: never log it)."""
-        url = self.base.with_path(request.path)
-        return url.with_query(dict(request.query)) if request.query else url
+        key = (request.path, tuple(request.query.items()))
+        if (url := self._urls.get(key)) is None:
+            url = self.base.with_path(request.path)
+            url = url.with_query(dict(request.query)) if request.query else url
+            _keep(self._urls, key, url)
+        return url
 
     async def send(
         self, request: Request, *, lane: Lane, label: str, retry: bool
@@ -294,6 +307,13 @@ class Transport:
         )
 
     def _headers(self, request: Request) -> dict[str, str]:
+        key = (
+            request.browser_headers,
+            request.form is not None,
+            *request.cookies.items(),
+        )
+        if (built := self._header_sets.get(key)) is not None:
+            return built
         headers: dict[str, str] = {}
         if request.browser_headers:
             headers["Origin"] = self.origin
@@ -303,7 +323,7 @@ class Transport:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         if request.cookies:
             headers["Cookie"] = cookie_header(request.cookies)
-        return headers
+        return _keep(self._header_sets, key, headers)
 
     async def _send_once(self, request: Request, lane: Lane, label: str) -> Answer:
         """Send once; map every transport failure to _TransportError."""
@@ -378,7 +398,10 @@ class Transport:
         body: dict[str, object] = {}
         if request.form is not None:
             # An empty form still goes with Content-Length: 0 (WP826: 411).
-            body["data"] = urlencode(request.form).encode()
+            form = tuple(request.form.items())
+            if (data := self._forms.get(form)) is None:
+                data = _keep(self._forms, form, urlencode(form).encode())
+            body["data"] = data
         elif request.json is not None:
             body["json"] = request.json
         return self._session.request(
@@ -390,6 +413,14 @@ class Transport:
             headers=self._headers(request),
             **body,  # type: ignore[arg-type]
         )
+
+
+def _keep[K, V](built: dict[K, V], key: K, value: V) -> V:
+    """Keep a built value for reuse (at most MAX_BUILT); return it."""
+    if len(built) >= MAX_BUILT:
+        built.clear()
+    built[key] = value
+    return value
 
 
 _COOKIE_CODEC: Final = SimpleCookie()
