@@ -147,7 +147,9 @@ async def profile_window(seconds: float) -> None:
     cProfile slows everything down, so this runs in a window of its own and its
     figures are shares, not the CPU figure.
     """
-    profiler = cProfile.Profile()
+    # CPU time, not wall time: a send on loopback may hand the CPU to the
+    # phones' process, which wall time would charge to the send.
+    profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     await asyncio.sleep(seconds)
     profiler.disable()

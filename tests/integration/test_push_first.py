@@ -43,6 +43,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.grandstream_cti import coordinator as coordinator_module, cti
 from custom_components.grandstream_cti.const import CONF_MAC_SOURCE, CONF_PUSH, DOMAIN
 from custom_components.grandstream_cti.coordinator import GrandstreamCoordinator
+from custom_components.grandstream_cti.cti.transport import Lane
 from custom_components.grandstream_cti.push import HANDED_OUT_EVENTS, webhook_url
 from simulator import PhoneSimulator, SimulatorConfig
 
@@ -469,11 +470,15 @@ async def test_burst_at_a_fast_phone_reads_a_few_times(
 
 
 class TestHeldPhone:
-    """A phone that answers only when the test moves its clock."""
+    """A phone that answers only when the test moves its clock (both kinds)."""
 
-    @pytest.fixture
-    def simulator_config(self) -> SimulatorConfig:
-        return SimulatorConfig(manual_clock=True, call_connect_delay=0)
+    @pytest.fixture(params=["session", "passcode"])
+    def simulator_config(self, request: pytest.FixtureRequest) -> SimulatorConfig:
+        return SimulatorConfig(
+            manual_clock=True,
+            call_connect_delay=0,
+            session_api=request.param == "session",
+        )
 
     async def _release(
         self, simulator: PhoneSimulator, until: asyncio.Future[Any]
@@ -517,12 +522,19 @@ class TestHeldPhone:
         init_integration: MockConfigEntry,
         simulator: PhoneSimulator,
     ) -> None:
-        """Pressed mid-burst: at the phone after the running read, before the queued."""
+        """Pressed mid-burst: at the phone after the running read, before the queued.
+
+        A session phone gets it at once, beside the held read. A passcode
+        phone's requests go one at a time (each carries the passcode: a wrong
+        one costs one request), so there it follows the held read's request.
+        """
         coordinator = init_integration.runtime_data.coordinator
         simulator.phone.incoming("+15555550100")
-        await _pushed(hass, simulator)
+        await _pushed(hass, simulator)  # a session phone pushes (its URLs)
+        await poll(hass)  # a passcode phone has none pasted
         status = entity_id(hass, "sensor", "phone_status")
         assert hass.states.get(status).state == "ringing"
+        queued = _spy_commands(coordinator)
         simulator.set_fault("latency", 5)
         simulator.requests.clear()
         burst = asyncio.ensure_future(_push_burst(ha_url, BURST, concurrency=50))
@@ -535,9 +547,15 @@ class TestHeldPhone:
                 blocking=True,
             )
         )
-        await simulator.wait_until(lambda: COMMAND in _functions(simulator))
-        # The command is at the phone while the first read is still held.
-        assert simulator.pausing == 2
+        if simulator.config.session_api:
+            await simulator.wait_until(lambda: COMMAND in _functions(simulator))
+            # The command is at the phone while the first read is still held.
+            assert simulator.pausing == 2
+        else:
+            await queued.wait()  # the command waits for its turn
+            assert COMMAND not in _functions(simulator)
+            simulator.clock.advance(5)  # the held read's request is answered
+            await simulator.wait_until(lambda: COMMAND in _functions(simulator))
         functions = _functions(simulator)
         ahead = functions[: functions.index(COMMAND)]
         assert [f for f in ahead if f in READS] == [LINES]
@@ -551,6 +569,21 @@ class TestHeldPhone:
         # The held read and the queued one, shared by the burst and the command.
         assert functions.count(LINES) == 2, functions
         assert hass.states.get(status).state == "busy"
+
+
+def _spy_commands(coordinator: GrandstreamCoordinator) -> asyncio.Event:
+    """Return an event set when a command reaches the client's transport."""
+    transport = coordinator.client._transport
+    send = transport.send
+    queued = asyncio.Event()
+
+    async def spy(request: Any, *, lane: Lane, **kwargs: Any) -> Any:
+        if lane is Lane.COMMAND:
+            queued.set()
+        return await send(request, lane=lane, **kwargs)
+
+    transport.send = spy  # type: ignore[method-assign]
+    return queued
 
 
 # ------------------------------------------------------- per-phone offsets
