@@ -219,9 +219,18 @@ def checkout_fixture(tmp_path: Path) -> Path:
     return checkout
 
 
+def _environ() -> dict[str, str]:
+    """Return this environment without pytest-cov's subprocess hooks.
+
+    Started elsewhere, the script's Python would not find our coverage
+    configuration and would write line data that cannot join branch data.
+    """
+    return {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
+
+
 def _develop(checkout: Path, *args: str, port: int = 18123) -> str:
     """Run `scripts/develop ARGS --write-config-only`; return what it said."""
-    env = {**os.environ, "HA_PORT": str(port), "VENV": sys.prefix}
+    env = {**_environ(), "HA_PORT": str(port), "VENV": sys.prefix}
     done = subprocess.run(
         ["bash", str(checkout / "scripts" / "develop"), *args, "--write-config-only"],
         env=env,
@@ -297,7 +306,7 @@ def test_develop_reset_keeps_a_folder_that_is_no_configuration(
             "--reset",
             "--write-config-only",
         ],
-        env={**os.environ, "VENV": sys.prefix},
+        env={**_environ(), "VENV": sys.prefix},
         capture_output=True,
         text=True,
         timeout=60,
