@@ -63,3 +63,19 @@ def test_services_have_translations_and_icons() -> None:
         assert strings["services"][name]["name"]
         assert set(service["fields"]) == set(strings["services"][name]["fields"])
         assert icons["services"][name]
+
+
+def test_every_named_entity_has_an_icon() -> None:
+    """Each entity with a translated name has its own icon (none falls back to a generic one)."""
+    strings = json.loads((INTEGRATION / "strings.json").read_text("utf-8"))["entity"]
+    icons = json.loads((INTEGRATION / "icons.json").read_text("utf-8"))["entity"]
+    missing = [
+        f"{platform}.{key}"
+        for platform, keys in strings.items()
+        for key in keys
+        if key not in icons.get(platform, {})
+    ]
+    assert missing == []
+    buttons = {key: icon["default"] for key, icon in icons["button"].items()}
+    # Two buttons that look alike on the device page would be pressed by mistake.
+    assert len(set(buttons.values())) == len(buttons), buttons
