@@ -36,6 +36,11 @@ from custom_components.grandstream_cti.cti import (
     setting_value,
     setting_wire,
 )
+from custom_components.grandstream_cti.cti.read_queue import (
+    BURST_ASKS,
+    BURST_MAX_WAITS,
+    BURST_QUIET,
+)
 from custom_components.grandstream_cti.cti.schedule import TIMER_EARLY
 
 # --------------------------------------------------------------- ReadSchedule
@@ -207,12 +212,31 @@ def test_succeeded_tells_whether_it_ended_an_outage() -> None:
 # ------------------------------------------------------------------ ReadQueue
 
 
+class Pauses:
+    """A burst's pauses, each over when the test ends it (no clock)."""
+
+    def __init__(self) -> None:
+        self.pending: list[asyncio.Future[None]] = []
+        self.count = 0
+
+    async def sleep(self, seconds: float) -> None:
+        assert seconds == BURST_QUIET
+        self.count += 1
+        pause = asyncio.get_running_loop().create_future()
+        self.pending.append(pause)
+        await pause
+
+    def end(self) -> None:
+        self.pending.pop(0).set_result(None)
+
+
 class Reads:
     """Reads through a ReadQueue the way the coordinator does: inside turn()."""
 
     def __init__(self) -> None:
         self.tasks: list[asyncio.Task[None]] = []
-        self.queue = ReadQueue(self._start)
+        self.pauses = Pauses()
+        self.queue = ReadQueue(self._start, self.pauses.sleep)
         # Per read that held the phone: whether it was its turn.
         self.turns: list[bool] = []
         self.gates: list[asyncio.Event] = []
@@ -294,6 +318,57 @@ async def test_one_read_runs_at_most_one_waits_shared_by_all() -> None:
     # Five askers, three reads, each of which had its turn.
     assert reads.turns == [True, True, True]
     assert len(reads.tasks) == 3
+    # A few askers are no burst: no read waited for a pause.
+    assert reads.pauses.count == 0
+
+
+@bounded
+async def test_a_burst_read_starts_when_the_asks_pause() -> None:
+    reads = Reads()
+    first = reads.ask()
+    await settle()
+    burst = [reads.ask() for _ in range(BURST_ASKS)]
+    reads.gates[0].set()
+    await settle()
+    # The running read is done; the burst's read waits for a pause.
+    assert first.done()
+    assert reads.running == 1
+    assert reads.pauses.count == 1
+    burst.append(reads.ask())  # asked meanwhile: shares it, waits again
+    reads.pauses.end()
+    await settle()
+    assert reads.running == 1
+    assert reads.pauses.count == 2
+    reads.pauses.end()  # a pause without a new ask: the read starts
+    await settle()
+    assert reads.running == 2
+    assert not any(task.done() for task in burst)
+    reads.gates[1].set()
+    await asyncio.gather(*burst)
+    await reads.queue.idle()
+    assert len(reads.tasks) == 2
+
+
+@bounded
+async def test_a_burst_that_never_pauses_waits_a_bounded_time() -> None:
+    reads = Reads()
+    first = reads.ask()
+    await settle()
+    burst = [reads.ask() for _ in range(BURST_ASKS)]
+    reads.gates[0].set()
+    await first
+    for _ in range(BURST_MAX_WAITS):
+        await settle()
+        assert reads.running == 1
+        burst.append(reads.ask())
+        reads.pauses.end()
+    await settle()
+    # Asks never paused: the read starts all the same.
+    assert reads.running == 2
+    assert reads.pauses.count == BURST_MAX_WAITS
+    reads.gates[1].set()
+    await asyncio.gather(*burst)
+    await reads.queue.idle()
 
 
 @bounded
