@@ -178,6 +178,11 @@ class GrandstreamCoordinator(DataUpdateCoordinator[cti.PhoneSnapshot]):
         started = self.hass.loop.time()
         lines = tuple(await self.client.get_line_status())
         self.line_read_seconds = self.hass.loop.time() - started
+        previous = self.data
+        if full and previous and self.last_update_success and lines != previous.lines:
+            # Calls first: their events do not wait for the rest of the read.
+            self.data = replace(previous, lines=lines)
+            self.async_update_listeners()
         if full or self.data is None:
             return await self.client.read_snapshot(lines, self.capabilities)
         return replace(self.data, lines=lines)

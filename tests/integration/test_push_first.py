@@ -20,6 +20,7 @@ import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 
 import aiohttp
 from homeassistant.const import (
@@ -363,6 +364,42 @@ async def test_a_call_push_costs_one_request(
     await _pushed(hass, simulator)
     assert _functions(simulator) == [LINES]
     assert [event["type"] for event in fired] == ["incoming", "missed"]
+
+
+async def test_call_events_do_not_wait_for_the_rest_of_a_full_read(
+    hass: HomeAssistant,
+    ha_url: str,
+    init_integration: MockConfigEntry,
+    simulator: PhoneSimulator,
+) -> None:
+    """The read after a call ends is full; the next ring's events fire from its lines."""
+    coordinator = init_integration.runtime_data.coordinator
+    client = coordinator.client
+    fired = collect_call_events(hass)
+    line = simulator.phone.incoming("+15555550100")
+    await _pushed(hass, simulator)
+    simulator.phone.remote_hangup(line)
+    await _pushed(hass, simulator)
+    # What the call event and the ringing sensor showed when the rest went out.
+    seen: list[tuple[str, str, str]] = []
+    call = entity_id(hass, "event", "call")
+    ringing = entity_id(hass, "binary_sensor", "ringing")
+    read_rest = client.read_snapshot
+
+    async def spy(*args: Any, **kwargs: Any) -> cti.PhoneSnapshot:
+        event = hass.states.get(call).attributes
+        state = hass.states.get(ringing).state
+        seen.append((event["event_type"], event["remote_number"], state))
+        return await read_rest(*args, **kwargs)
+
+    with patch.object(client, "read_snapshot", spy):
+        simulator.requests.clear()
+        simulator.phone.incoming("+15555550101")
+        await _pushed(hass, simulator)
+    assert seen == [("incoming", "+15555550101", "on")]
+    assert _functions(simulator)[0] == LINES
+    assert "api-get_phone_status" in _functions(simulator)
+    assert [event["type"] for event in fired] == ["incoming", "missed", "incoming"]
 
 
 @pytest.mark.parametrize(
