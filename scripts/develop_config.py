@@ -61,7 +61,28 @@ INCLUDES: Final = (
 CONFIGURATION: Final = """\
 # Written by scripts/develop. Yours to edit: later runs only add what is missing
 # (the includes below) and keep server_port equal to HA_PORT.
-default_config:
+#
+# Home Assistant's default_config, without go2rtc: camera streaming needs a
+# go2rtc binary that a pip-installed Home Assistant lacks, and without it the
+# whole of default_config fails ("Invalid config" at every start).
+assist_pipeline:
+bluetooth:
+cloud:
+conversation:
+dhcp:
+energy:
+history:
+homeassistant_alerts:
+logbook:
+media_source:
+mobile_app:
+my:
+ssdp:
+stream:
+sun:
+usb:
+webhook:
+zeroconf:
 
 # What the UI makes (automations, e.g. from the blueprints; scripts; scenes).
 {includes}
