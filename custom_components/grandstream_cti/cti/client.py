@@ -410,11 +410,6 @@ class GrandstreamCTIClient:
             f"The phone at {self.base_url} answered {label} with HTTP {status}"
         )
 
-    async def _read(self, call: Call) -> object:
-        answer = await self._answer(call)
-        envelope = parse_envelope(answer.text, call.name, secrets=self._secrets)
-        return read_body(envelope, call.function, session=self._session)
-
     async def _read_parsed[T](self, call: Call, parse: Callable[[object, str], T]) -> T:
         """Read and parse; an answer the same as the last one is not parsed again.
 
